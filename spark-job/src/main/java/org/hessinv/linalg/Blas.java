@@ -1,0 +1,91 @@
+package org.hessinv.linalg;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.lapack.LAPACK;
+
+/**
+ * The one place that touches BLAS/LAPACK ({@code dev.ludovic.netlib}, the library Spark and Breeze use).
+ * All matrices are column-major {@code double[]} with an offset and a leading dimension.
+ */
+public final class Blas {
+    private static final BLAS BLAS_INSTANCE = BLAS.getInstance();
+    private static final LAPACK LAPACK_INSTANCE = LAPACK.getInstance();
+
+    private Blas() {}
+
+    public static BLAS blas() { return BLAS_INSTANCE; }
+
+    public static LAPACK lapack() { return LAPACK_INSTANCE; }
+
+    /** The implementations in use, e.g. "BLAS VectorBLAS, LAPACK F2jLAPACK", for logs and reports. */
+    public static String backend() {
+        return "BLAS " + BLAS_INSTANCE.getClass().getSimpleName() + ", LAPACK " + LAPACK_INSTANCE.getClass().getSimpleName();
+    }
+
+    /** C = alpha op(A) op(B) + beta C, with op(A) m x k and op(B) k x n. */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                            double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                            double beta, double[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            scale(beta, c, cOff, ldc, m, n);
+            return;
+        }
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        if (!fits(a, aOff, lda, aCols)) { a = compact(a, aOff, lda, aRows, aCols); aOff = 0; lda = aRows; }
+        if (!fits(b, bOff, ldb, bCols)) { b = compact(b, bOff, ldb, bRows, bCols); bOff = 0; ldb = bRows; }
+        if (!fits(c, cOff, ldc, n)) {
+            double[] cc = compact(c, cOff, ldc, m, n);
+            BLAS_INSTANCE.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, cc, 0, m);
+            for (int j = 0; j < n; j++) System.arraycopy(cc, j * m, c, cOff + j * ldc, m);
+            return;
+        }
+        BLAS_INSTANCE.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha,
+                a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** y = alpha op(A) x + beta y, A stored m x n. */
+    public static void gemv(boolean transA, int m, int n, double alpha, double[] a, int aOff, int lda,
+                            double[] x, int xOff, double beta, double[] y, int yOff) {
+        int ySize = transA ? n : m;
+        if (m == 0 || n == 0) {
+            scale(beta, y, yOff, Math.max(1, ySize), ySize, 1);
+            return;
+        }
+        if (!fits(a, aOff, lda, n)) { a = compact(a, aOff, lda, m, n); aOff = 0; lda = m; }
+        BLAS_INSTANCE.dgemv(transA ? "T" : "N", m, n, alpha, a, aOff, lda, x, xOff, 1, beta, y, yOff, 1);
+    }
+
+    /**
+     * netlib's Java BLAS bounds-checks a sub-matrix as {@code off + cols * ld <= length}, stricter than
+     * the last element it touches; a row-offset block at the end of an array fails that check.
+     */
+    private static boolean fits(double[] a, int off, int ld, int cols) {
+        return (long) off + (long) cols * ld <= a.length;
+    }
+
+    /** The rows x cols sub-matrix at off (leading dimension ld) as a compact column-major copy. */
+    private static double[] compact(double[] a, int off, int ld, int rows, int cols) {
+        double[] out = new double[rows * cols];
+        for (int j = 0; j < cols; j++) System.arraycopy(a, off + j * ld, out, j * rows, rows);
+        return out;
+    }
+
+    private static void scale(double beta, double[] c, int cOff, int ldc, int m, int n) {
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < m; i++) c[cOff + j * ldc + i] = beta == 0.0 ? 0.0 : beta * c[cOff + j * ldc + i];
+        }
+    }
+
+    /** A <- (A + A^T) / 2 for an n x n matrix. */
+    public static void symmetrize(double[] a, int n) {
+        for (int j = 0; j < n; j++) {
+            for (int i = j + 1; i < n; i++) {
+                double m = 0.5 * (a[j * n + i] + a[i * n + j]);
+                a[j * n + i] = m;
+                a[i * n + j] = m;
+            }
+        }
+    }
+}

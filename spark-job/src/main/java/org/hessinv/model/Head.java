@@ -1,0 +1,26 @@
+package org.hessinv.model;
+
+/**
+ * The loss head: a linear map {@code u = W z + c} followed by a per-example loss {@code loss(u, y)};
+ * its output is the scalar loss. Implementations give the loss, its gradient and Hessian in {@code u}.
+ */
+public abstract sealed class Head extends AffineStage permits MseHead, SoftmaxHead {
+    protected Head(int inputs, int units) { super(inputs, units); }
+
+    @Override public final int outputSize() { return 1; }
+
+    /** Throws {@link InvalidInputException} when {@code response} is not a valid label for this head. */
+    public abstract void validateResponse(double[] response, long exampleIndex);
+
+    /** loss(u, y). */
+    public abstract double loss(double[] u, double[] response);
+
+    /** g = d loss / du. */
+    public abstract void gradient(double[] u, double[] response, double[] g);
+
+    /** Lambda = d2 loss / du2, dense units x units column-major, scaled by {@code weight}. */
+    public abstract void hessian(double[] u, double[] response, double weight, double[] lambda);
+
+    /** Number of response values an example carries (targets for mse, 1 class index for softmax). */
+    public abstract int responseSize();
+}

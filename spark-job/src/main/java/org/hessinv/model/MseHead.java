@@ -1,0 +1,35 @@
+package org.hessinv.model;
+
+/** Linear head with squared error: {@code loss = 0.5 ||W z + c - y||^2}. */
+public final class MseHead extends Head {
+    public MseHead(int inputs, int outputs) { super(inputs, outputs); }
+
+    @Override public void validateResponse(double[] y, long i) {
+        if (y.length != units()) {
+            throw new InvalidInputException("example " + i + " has " + y.length + " targets but the mse head has "
+                    + units() + " outputs; give y0..y" + (units() - 1));
+        }
+        for (double v : y) {
+            if (!Double.isFinite(v)) throw new InvalidInputException("example " + i + " has a non-finite target " + v + "; clean the data");
+        }
+    }
+
+    @Override public double loss(double[] u, double[] y) {
+        double s = 0;
+        for (int j = 0; j < units(); j++) { double e = u[j] - y[j]; s += e * e; }
+        return 0.5 * s;
+    }
+
+    @Override public void gradient(double[] u, double[] y, double[] g) {
+        for (int j = 0; j < units(); j++) g[j] = u[j] - y[j];
+    }
+
+    @Override public void hessian(double[] u, double[] y, double weight, double[] lambda) {
+        java.util.Arrays.fill(lambda, 0, units() * units(), 0.0);
+        for (int j = 0; j < units(); j++) lambda[j * units() + j] = weight;
+    }
+
+    @Override public int responseSize() { return units(); }
+
+    @Override public String describe() { return "mse(" + units() + ")"; }
+}

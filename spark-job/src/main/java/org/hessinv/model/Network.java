@@ -1,0 +1,124 @@
+package org.hessinv.model;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A network {@code z_l = f_l(z_{l-1}; x_l)}, {@code l = 1..L}: hidden layers then the loss head
+ * (stage L). Parameters are one flat vector laid out stage by stage, each stage W (row-major) then c.
+ */
+public final class Network implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int inputSize;
+    private final List<AffineStage> stages;
+    private final int[] offsets;
+
+    public Network(int inputSize, List<HiddenLayer> hidden, Head head) {
+        if (inputSize <= 0) throw new InvalidInputException("\"input\" must be a positive integer, got " + inputSize);
+        List<AffineStage> all = new ArrayList<>(hidden);
+        all.add(head);
+        int width = inputSize;
+        for (int l = 0; l < all.size(); l++) {
+            AffineStage s = all.get(l);
+            if (s.inputSize() != width) {
+                throw new InvalidInputException("stage " + (l + 1) + " (" + s.describe() + ") expects input " + s.inputSize()
+                        + " but receives " + width);
+            }
+            width = s.outputSize();
+        }
+        this.inputSize = inputSize;
+        this.stages = Collections.unmodifiableList(all);
+        this.offsets = new int[all.size() + 1];
+        for (int l = 0; l < all.size(); l++) offsets[l + 1] = offsets[l] + all.get(l).paramCount();
+    }
+
+    public int inputSize() { return inputSize; }
+
+    /** L: hidden layers plus the head. */
+    public int stageCount() { return stages.size(); }
+
+    /** Stage l, 0-based (the paper's layer l+1). */
+    public AffineStage stage(int l) { return stages.get(l); }
+
+    public List<AffineStage> stages() { return stages; }
+
+    public Head head() { return (Head) stages.get(stages.size() - 1); }
+
+    public int paramCount() { return offsets[offsets.length - 1]; }
+
+    /** Offset of stage l's parameters in the flat vector. */
+    public int paramOffset(int l) { return offsets[l]; }
+
+    /** Largest stage width (inputs, units), for sizing scratch arrays. */
+    public int maxWidth() {
+        int m = inputSize;
+        for (AffineStage s : stages) m = Math.max(m, Math.max(s.units(), s.inputSize()));
+        return m;
+    }
+
+    /** Checks a parameter vector: length and finiteness. */
+    public void validateParameters(double[] x) {
+        if (x.length != paramCount()) {
+            throw new InvalidInputException("parameter vector has " + x.length + " entries but the model needs " + paramCount()
+                    + "; check that the parameters were made for this model spec");
+        }
+        for (int i = 0; i < x.length; i++) {
+            if (!Double.isFinite(x[i])) {
+                throw new InvalidInputException("parameter " + i + " (stage " + (stageOf(i) + 1) + ") is " + x[i]
+                        + "; parameters must be finite");
+            }
+        }
+    }
+
+    /** Checks one example against the input size and the head's response format. */
+    public void validateExample(Example e, long index) {
+        if (e.features().length != inputSize) {
+            throw new InvalidInputException("example " + index + " has " + e.features().length + " features but the model input is "
+                    + inputSize + "; match the data to the model spec's \"input\"");
+        }
+        for (int k = 0; k < inputSize; k++) {
+            if (!Double.isFinite(e.features()[k])) {
+                throw new InvalidInputException("example " + index + " feature " + k + " is " + e.features()[k] + "; clean the data (no NaN or infinite features)");
+            }
+        }
+        head().validateResponse(e.response(), index);
+    }
+
+    /** The stage holding flat parameter index i. */
+    public int stageOf(int i) {
+        for (int l = 0; l < stages.size(); l++) if (i < offsets[l + 1]) return l;
+        throw new IndexOutOfBoundsException(i);
+    }
+
+    /** Seeded initializer: W ~ N(0, gain^2 / inputs) (gain 1, 0.5 on residual branches), c = 0. */
+    public double[] initialParameters(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] x = new double[paramCount()];
+        for (int l = 0; l < stages.size(); l++) {
+            AffineStage s = stages.get(l);
+            double gain = (s instanceof HiddenLayer h && h.isResidual()) ? 0.5 : 1.0;
+            double scale = gain / Math.sqrt(s.inputSize());
+            int off = offsets[l];
+            for (int i = 0; i < s.biasOffset(); i++) x[off + i] = scale * gaussian(rng);
+            for (int j = 0; j < s.units(); j++) x[off + s.biasOffset() + j] = 0.1 * gaussian(rng);
+        }
+        return x;
+    }
+
+    /** Standard normal by Box-Muller, reproducible across JVMs. */
+    public static double gaussian(SplittableRandom rng) {
+        double u1 = rng.nextDouble();
+        double u2 = rng.nextDouble();
+        return Math.sqrt(-2.0 * Math.log1p(-u1)) * Math.cos(2.0 * Math.PI * u2);
+    }
+
+    public String describe() {
+        StringBuilder b = new StringBuilder("input " + inputSize);
+        for (AffineStage s : stages) b.append(" -> ").append(s.describe());
+        return b.append(" (").append(paramCount()).append(" parameters)").toString();
+    }
+}

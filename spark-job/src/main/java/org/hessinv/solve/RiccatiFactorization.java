@@ -1,0 +1,100 @@
+package org.hessinv.solve;
+
+import java.util.SplittableRandom;
+import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.StageSource;
+import org.hessinv.linalg.Blas;
+import org.hessinv.linalg.CholeskyFactorization;
+import org.hessinv.linalg.Inertia;
+import org.hessinv.linalg.SymmetricFactorization;
+import org.hessinv.model.Network;
+
+/**
+ * What the backward sweep keeps: the gains K_l, k_l and the pivot factorizations of Qdd_l.
+ * The forward sweep {@code d_l = k_l - K_l s_{l-1}, s_l = A s_{l-1} + Bs d_l} recovers the solution.
+ */
+public final class RiccatiFactorization {
+    private final int[] offsets;
+    private final SymmetricFactorization[] pivots;
+    private final double[][] gainK;
+    private final double[][] gaink;
+    private final double logAbsDet;
+    private final Inertia inertia;
+
+    RiccatiFactorization(int[] offsets, SymmetricFactorization[] pivots, double[][] gainK, double[][] gaink,
+                         double logAbsDet, Inertia inertia) {
+        this.offsets = offsets;
+        this.pivots = pivots;
+        this.gainK = gainK;
+        this.gaink = gaink;
+        this.logAbsDet = logAbsDet;
+        this.inertia = inertia;
+    }
+
+    /** log|det(C + delta I)| = sum_l log|det Qdd_l|. */
+    public double logAbsDet() { return logAbsDet; }
+
+    /** inertia(C + delta I) = sum_l inertia(Qdd_l). */
+    public Inertia inertia() { return inertia; }
+
+    /** Forward sweep from s_0 = 0: d_l = k_l - K_l s_{l-1}, s_l = A s_{l-1} + Bs d_l. */
+    public double[] forwardSweep(StageSource stages, SweepProgress progress) {
+        return forward(stages, progress, l -> gaink[l].clone());
+    }
+
+    /**
+     * A draw from N(0, (C + delta I)^-1): the forward sweep with k_l replaced by L_l^-T eps_l, where
+     * Qdd_l = L_l L_l^T. Needs C + delta I positive definite.
+     */
+    public double[] sample(StageSource stages, SplittableRandom rng) {
+        return forward(stages, SweepProgress.NONE, l -> {
+            if (!(pivots[l] instanceof CholeskyFactorization chol)) {
+                throw new IllegalStateException("sampling needs C + delta I positive definite, but its inertia is "
+                        + inertia + " (pivot of layer " + (l + 1) + " is indefinite); add damping or use --curvature ggn");
+            }
+            double[] eps = new double[chol.dimension()];
+            for (int i = 0; i < eps.length; i++) eps[i] = Network.gaussian(rng);
+            chol.applyInverseTransposeFactor(eps);
+            return eps;
+        });
+    }
+
+    /** The map eps -> d of {@link #sample} for a given eps (a square root T of (C + delta I)^-1, T T^T = inverse). */
+    public double[] sampleMap(StageSource stages, double[] eps) {
+        return forward(stages, SweepProgress.NONE, l -> {
+            CholeskyFactorization chol = (CholeskyFactorization) pivots[l];
+            double[] e = java.util.Arrays.copyOfRange(eps, offsets[l], offsets[l + 1]);
+            chol.applyInverseTransposeFactor(e);
+            return e;
+        });
+    }
+
+    private double[] forward(StageSource stages, SweepProgress progress, java.util.function.IntFunction<double[]> feedforward) {
+        int stageCount = pivots.length;
+        double[] d = new double[offsets[stageCount]];
+        double[] state = null;
+        for (int l = 0; l < stageCount; l++) {
+            double[] dl = feedforward.apply(l);
+            boolean last = l == stageCount - 1;
+            LayerStage st = last ? null : stages.stage(l);
+            if (l > 0) {
+                int p = dl.length;
+                Blas.gemv(false, p, state.length, -1.0, gainK[l], 0, p, state, 0, 1.0, dl, 0);
+            }
+            System.arraycopy(dl, 0, d, offsets[l], dl.length);
+            if (!last) {
+                int nOut = st.stateOut();
+                double[] next = new double[nOut];
+                Blas.gemv(false, nOut, st.p, 1.0, st.bs, 0, nOut, dl, 0, 0.0, next, 0);
+                if (l > 0) {
+                    for (int i = 0; i < st.batch; i++) {
+                        Blas.gemv(false, st.aOut, st.aIn, 1.0, st.a, i * st.aOut * st.aIn, st.aOut, state, i * st.aIn, 1.0, next, i * st.aOut);
+                    }
+                }
+                state = next;
+            }
+            progress.stageDone("forward", l + 1, l + 1, stageCount);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,141 @@
+package org.hessinv.solve;
+
+import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.StageSource;
+import org.hessinv.linalg.Blas;
+import org.hessinv.linalg.Inertia;
+import org.hessinv.linalg.SymmetricFactorization;
+
+/**
+ * Solves {@code (C + delta I) d = r} by the Riccati recursion of MATH.md section 3 (stagewise Newton):
+ * a backward sweep over stages l = L..1 eliminating each stage's shared control d_l, then a forward
+ * sweep recovering d. The pivots Qdd_l give log|det| and inertia (block LDL^T, Sylvester).
+ */
+public final class RiccatiSolver {
+    /** What a singular pivot suggests to the user. */
+    public static final String SINGULAR_HINT =
+            "add damping (--damping, e.g. 1e-4) or use the Gauss-Newton curvature (--curvature ggn)";
+
+    private RiccatiSolver() {}
+
+    /** Backward then forward sweep: d = (C + delta I)^-1 r, with log|det| and inertia. */
+    public static RiccatiSolution solve(StageSource stages, double delta, double[] r, SweepProgress progress) {
+        RiccatiFactorization f = backwardSweep(stages, delta, r, progress);
+        return new RiccatiSolution(f.forwardSweep(stages, progress), f.logAbsDet(), f.inertia());
+    }
+
+    /**
+     * Backward sweep, l = L..1, from V = 0, v = 0 (the loss state feeds nothing):
+     * Qss = P + A^T V A, Qsd = R + A^T V Bs, Qdd = S + delta I + Bs^T V Bs, qs = A^T v, qd = r_l + Bs^T v,
+     * k_l = Qdd^-1 qd, K_l = Qdd^-1 Qsd^T, V <- Qss - Qsd K_l, v <- qs - Qsd k_l.
+     */
+    public static RiccatiFactorization backwardSweep(StageSource stages, double delta, double[] r, SweepProgress progress) {
+        if (!(delta >= 0) || !Double.isFinite(delta)) {
+            throw new IllegalArgumentException("damping must be a finite number >= 0, got " + delta);
+        }
+        int stageCount = stages.stageCount();
+        int[] offsets = new int[stageCount + 1];
+        for (int l = 0; l < stageCount; l++) offsets[l + 1] = offsets[l] + stages.paramCount(l);
+        if (r.length != offsets[stageCount]) {
+            throw new IllegalArgumentException("right-hand side has " + r.length + " entries, expected " + offsets[stageCount]);
+        }
+        SymmetricFactorization[] pivots = new SymmetricFactorization[stageCount];
+        double[][] gainK = new double[stageCount][];
+        double[][] gaink = new double[stageCount][];
+        double[] bigV = null;
+        double[] smallV = null;
+        double logAbsDet = 0;
+        Inertia inertia = Inertia.EMPTY;
+        for (int l = stageCount - 1; l >= 0; l--) {
+            LayerStage st = stages.stage(l);
+            int nOut = st.stateOut();
+            int p = st.p;
+            if (bigV == null) {
+                bigV = new double[nOut * nOut];
+                smallV = new double[nOut];
+            }
+            // VB = V Bs
+            double[] vb = new double[nOut * p];
+            Blas.gemm(false, false, nOut, p, nOut, 1.0, bigV, 0, nOut, st.bs, 0, nOut, 0.0, vb, 0, nOut);
+            // Qdd = S + delta I + Bs^T V Bs
+            double[] qdd = st.s.clone();
+            for (int i = 0; i < p; i++) qdd[i * p + i] += delta;
+            Blas.gemm(true, false, p, p, nOut, 1.0, st.bs, 0, nOut, vb, 0, nOut, 1.0, qdd, 0, p);
+            Blas.symmetrize(qdd, p);
+            // qd = r_l + Bs^T v
+            double[] k = java.util.Arrays.copyOfRange(r, offsets[l], offsets[l + 1]);
+            Blas.gemv(true, nOut, p, 1.0, st.bs, 0, nOut, smallV, 0, 1.0, k, 0);
+            SymmetricFactorization f = SymmetricFactorization.factor(qdd, p, l + 1, SINGULAR_HINT);
+            pivots[l] = f;
+            logAbsDet += f.logAbsDet();
+            inertia = inertia.plus(f.inertia());
+            // k_l = Qdd^-1 qd
+            f.solveInPlace(k, 1);
+            gaink[l] = k;
+            if (st.hasState()) {
+                int nIn = st.stateIn();
+                double[] qsd = stateControlCoupling(st, vb);
+                double[] qss = stateHessian(st, bigV);
+                double[] qs = new double[nIn];
+                for (int i = 0; i < st.batch; i++) {
+                    Blas.gemv(true, st.aOut, st.aIn, 1.0, st.a, i * st.aOut * st.aIn, st.aOut, smallV, i * st.aOut, 0.0, qs, i * st.aIn);
+                }
+                // K_l = Qdd^-1 Qsd^T
+                double[] gain = transpose(qsd, nIn, p);
+                f.solveInPlace(gain, nIn);
+                gainK[l] = gain;
+                // V <- Qss - Qsd K_l, v <- qs - Qsd k_l
+                Blas.gemm(false, false, nIn, nIn, p, -1.0, qsd, 0, nIn, gain, 0, p, 1.0, qss, 0, nIn);
+                Blas.symmetrize(qss, nIn);
+                Blas.gemv(false, nIn, p, -1.0, qsd, 0, nIn, k, 0, 1.0, qs, 0);
+                bigV = qss;
+                smallV = qs;
+            }
+            progress.stageDone("backward", l + 1, stageCount - l, stageCount);
+        }
+        return new RiccatiFactorization(offsets, pivots, gainK, gaink, logAbsDet, inertia);
+    }
+
+    /** Qsd = R + A^T (V Bs), block row by block row (A is block diagonal, never formed densely). */
+    private static double[] stateControlCoupling(LayerStage st, double[] vb) {
+        int nOut = st.stateOut();
+        int nIn = st.stateIn();
+        double[] qsd = st.r.clone();
+        for (int i = 0; i < st.batch; i++) {
+            Blas.gemm(true, false, st.aIn, st.p, st.aOut, 1.0, st.a, i * st.aOut * st.aIn, st.aOut,
+                    vb, i * st.aOut, nOut, 1.0, qsd, i * st.aIn, nIn);
+        }
+        return qsd;
+    }
+
+    /** Qss = P + A^T V A: first VA = V A by block columns, then A^T (VA) by block rows, then P on the diagonal blocks. */
+    private static double[] stateHessian(LayerStage st, double[] bigV) {
+        int nOut = st.stateOut();
+        int nIn = st.stateIn();
+        int blockA = st.aOut * st.aIn;
+        double[] va = new double[nOut * nIn];
+        for (int i = 0; i < st.batch; i++) {
+            Blas.gemm(false, false, nOut, st.aIn, st.aOut, 1.0, bigV, i * st.aOut * nOut, nOut,
+                    st.a, i * blockA, st.aOut, 0.0, va, i * st.aIn * nOut, nOut);
+        }
+        double[] qss = new double[nIn * nIn];
+        for (int i = 0; i < st.batch; i++) {
+            Blas.gemm(true, false, st.aIn, nIn, st.aOut, 1.0, st.a, i * blockA, st.aOut,
+                    va, i * st.aOut, nOut, 0.0, qss, i * st.aIn, nIn);
+        }
+        int blockP = st.aIn * st.aIn;
+        for (int i = 0; i < st.batch; i++) {
+            for (int c = 0; c < st.aIn; c++) {
+                int col = (i * st.aIn + c) * nIn + i * st.aIn;
+                for (int rr = 0; rr < st.aIn; rr++) qss[col + rr] += st.pBlocks[i * blockP + c * st.aIn + rr];
+            }
+        }
+        return qss;
+    }
+
+    static double[] transpose(double[] a, int rows, int cols) {
+        double[] t = new double[a.length];
+        for (int j = 0; j < cols; j++) for (int i = 0; i < rows; i++) t[i * cols + j] = a[j * rows + i];
+        return t;
+    }
+}

@@ -1,0 +1,9 @@
+package org.hessinv.solve;
+
+/** Told after each stage of a sweep: {@code sweep} is "backward" or "forward", {@code layer} 1-based. */
+@FunctionalInterface
+public interface SweepProgress {
+    SweepProgress NONE = (sweep, layer, done, total) -> { };
+
+    void stageDone(String sweep, int layer, int done, int total);
+}
