@@ -71,6 +71,9 @@ public final class ExampleSweep {
     /** The per-example loss (unweighted). */
     public double loss() { return loss; }
 
+    /** u_L = W_L z_{L-1} + c_L: the network output the head's loss is applied to. */
+    public double[] output() { return u[u.length - 1].clone(); }
+
     /** grad += d(w loss)/dx: grad[W_l] += g_l z_{l-1}^T, grad[c_l] += g_l. */
     public void accumulateGradient(double[] grad) {
         for (int l = 0; l < net.stageCount(); l++) {

@@ -94,13 +94,18 @@ public final class Network implements Serializable {
         throw new IndexOutOfBoundsException(i);
     }
 
-    /** Seeded initializer: W ~ N(0, gain^2 / inputs) (gain 1, 0.5 on residual branches), c = 0. */
+    /**
+     * Seeded initializer: W ~ N(0, gain^2 / inputs), c ~ N(0, 0.1^2); gain 1, and 1/sqrt(R) on the
+     * branches of the R residual layers, so the residual stack keeps the activation scale bounded (~e).
+     */
     public double[] initialParameters(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         double[] x = new double[paramCount()];
+        long residuals = stages.stream().filter(s -> s instanceof HiddenLayer h && h.isResidual()).count();
+        double residualGain = 1.0 / Math.sqrt(Math.max(1, residuals));
         for (int l = 0; l < stages.size(); l++) {
             AffineStage s = stages.get(l);
-            double gain = (s instanceof HiddenLayer h && h.isResidual()) ? 0.5 : 1.0;
+            double gain = (s instanceof HiddenLayer h && h.isResidual()) ? residualGain : 1.0;
             double scale = gain / Math.sqrt(s.inputSize());
             int off = offsets[l];
             for (int i = 0; i < s.biasOffset(); i++) x[off + i] = scale * gaussian(rng);

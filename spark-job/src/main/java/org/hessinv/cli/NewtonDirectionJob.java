@@ -1,0 +1,207 @@
+package org.hessinv.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.hessinv.io.AtomicOutputDir;
+import org.hessinv.io.Npy;
+import org.hessinv.io.ReportJson;
+import org.hessinv.linalg.Blas;
+import org.hessinv.linalg.SingularStageException;
+import org.hessinv.model.Example;
+import org.hessinv.model.InvalidInputException;
+import org.hessinv.model.ModelSpec;
+import org.hessinv.model.Network;
+import org.hessinv.spark.ExampleReader;
+import org.hessinv.spark.NewtonDirectionPipeline;
+import org.hessinv.solve.SweepProgress;
+
+/**
+ * {@code newton-direction}: reads a model, parameters and data, runs {@link NewtonDirectionPipeline} and
+ * writes {@code direction.npy} and {@code report.json} atomically. Exit codes: 0 success, 2 bad input,
+ * 3 singular curvature system, 1 anything else.
+ */
+public final class NewtonDirectionJob {
+    public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_SINGULAR = 3;
+    public static final int EXIT_FAILURE = 1;
+
+    private NewtonDirectionJob() {}
+
+    public static void main(String[] args) {
+        int code = run(args, null);
+        if (code != 0) System.exit(code);
+    }
+
+    /** Runs the job; with a non-null {@code spark} session (tests) that session is used and left open. Returns the exit code. */
+    public static int run(String[] args, SparkSession spark) {
+        try {
+            JobOptions o = JobOptions.parse(args);
+            if (o.help()) {
+                System.out.println(JobOptions.USAGE);
+                return 0;
+            }
+            Map<String, Object> report = execute(o, spark);
+            printSummary(report, o);
+            return 0;
+        } catch (Throwable t) {
+            UserError e = UserError.of(t);
+            if (e == null) {
+                System.err.println("error: unexpected failure: " + t);
+                t.printStackTrace();
+                return EXIT_FAILURE;
+            }
+            System.err.println("error: " + e.message());
+            return e.exitCode();
+        }
+    }
+
+    static Map<String, Object> execute(JobOptions o, SparkSession given) throws Exception {
+        long start = System.nanoTime();
+        Network net = o.builtInDefault() ? DefaultProblem.network() : ModelSpec.read(Path.of(o.model()));
+        double[] x = o.params() != null ? Npy.read(Path.of(o.params())) : net.initialParameters(o.initSeed() == null ? 0 : o.initSeed());
+        net.validateParameters(x);
+        double[] rhs = null;
+        if (!o.rhs().equals("gradient")) {
+            rhs = Npy.read(Path.of(o.rhs()));
+            if (rhs.length != net.paramCount()) {
+                throw new InvalidInputException("--rhs " + o.rhs() + " has " + rhs.length + " entries but the model has "
+                        + net.paramCount() + " parameters; give a vector in the parameter layout");
+            }
+            for (double v : rhs) if (!Double.isFinite(v)) throw new InvalidInputException("--rhs " + o.rhs() + " has a non-finite entry; clean it");
+        }
+        ExampleReader.Format format = o.data() == null ? null
+                : o.format() != null ? ExampleReader.Format.fromSpec(o.format()) : ExampleReader.Format.guess(o.data());
+        try (AtomicOutputDir out = AtomicOutputDir.open(Path.of(o.out()), o.overwrite())) {
+            SparkSession spark = given != null ? given : session(o);
+            try {
+                JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+                int partitions = o.partitions() != null ? o.partitions() : sc.defaultParallelism();
+                JavaRDD<Example> examples;
+                if (o.builtInDefault()) {
+                    Network teacherNet = net;
+                    double[] teacher = net.initialParameters(DefaultProblem.TEACHER_SEED);
+                    examples = sc.parallelize(LongStream.range(0, DefaultProblem.EXAMPLES).boxed().toList(), partitions)
+                            .map(i -> DefaultProblem.example(teacherNet, teacher, i));
+                } else {
+                    examples = ExampleReader.read(spark, o.data(), format, net);
+                }
+                long curvatureBatch = o.curvatureBatch();
+                var result = NewtonDirectionPipeline.run(sc, new NewtonDirectionPipeline.Request(net, x, examples, o.curvature(),
+                        o.damping(), curvatureBatch, o.seed(), rhs, partitions, new ProgressPrinter()));
+                Map<String, Object> report = report(o, net, result, partitions, spark.sparkContext().master());
+                Npy.write(out.file("direction.npy"), result.solution().direction());
+                @SuppressWarnings("unchecked")
+                Map<String, Double> timings = (Map<String, Double>) report.get("timings");
+                timings.put("total", (System.nanoTime() - start) / 1e9);
+                ReportJson.write(out.file("report.json"), report);
+                out.commit();
+                report.put("out", out.target().toString());
+                return report;
+            } finally {
+                if (given == null) spark.stop();
+            }
+        }
+    }
+
+    private static SparkSession session(JobOptions o) {
+        SparkConf conf = new SparkConf().setAppName("hessinv newton-direction");
+        if (o.master() != null) conf.setMaster(o.master());
+        else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    private static Map<String, Object> report(JobOptions o, Network net, NewtonDirectionPipeline.Result r, int partitions, String master) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("loss", r.loss());
+        m.put("gradientNorm", norm(r.gradient()));
+        m.put("rhs", o.rhs());
+        m.put("rhsNorm", norm(r.rhs()));
+        m.put("directionNorm", norm(r.solution().direction()));
+        m.put("residual", r.residual());
+        m.put("logAbsDet", r.solution().logAbsDet());
+        Map<String, Object> inertia = new LinkedHashMap<>();
+        inertia.put("negative", r.solution().inertia().negative());
+        inertia.put("zero", r.solution().inertia().zero());
+        inertia.put("positive", r.solution().inertia().positive());
+        m.put("inertia", inertia);
+        m.put("curvature", o.curvature().specName());
+        m.put("damping", o.damping());
+        m.put("solver", o.solver());
+        m.put("examples", r.examples());
+        m.put("curvatureExamples", r.curvatureExamples());
+        m.put("partitions", partitions);
+        m.put("layerRanges", r.layerRanges());
+        m.put("master", master);
+        m.put("model", o.builtInDefault() ? "built-in deep-narrow preset" : o.model());
+        m.put("layers", net.stageCount());
+        m.put("parameters", net.paramCount());
+        m.put("blas", Blas.backend());
+        m.put("timings", new LinkedHashMap<>(r.timings()));
+        return m;
+    }
+
+    private static void printSummary(Map<String, Object> r, JobOptions o) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> inertia = (Map<String, Object>) r.get("inertia");
+        System.out.printf(Locale.ROOT, "hessinv: Newton direction for %s (%d layers, %d parameters)%n", r.get("model"), r.get("layers"), r.get("parameters"));
+        System.out.printf(Locale.ROOT, "  examples %d, curvature batch %d, %s, damping %g, master %s, %d partitions%n",
+                r.get("examples"), r.get("curvatureExamples"), r.get("curvature"), (Double) r.get("damping"), r.get("master"), r.get("partitions"));
+        System.out.printf(Locale.ROOT, "  loss %.6g  |gradient| %.6g  |direction| %.6g%n", r.get("loss"), r.get("gradientNorm"), r.get("directionNorm"));
+        System.out.printf(Locale.ROOT, "  residual |(C + dI) d - r| / |r| = %.3g   log|det| = %.6g   inertia (-,0,+) = (%s, %s, %s)%n",
+                r.get("residual"), r.get("logAbsDet"), inertia.get("negative"), inertia.get("zero"), inertia.get("positive"));
+        System.out.printf(Locale.ROOT, "  timings (s): %s%n", r.get("timings"));
+        System.out.printf(Locale.ROOT, "  wrote %s/direction.npy and report.json%n", r.get("out"));
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double e : v) s += e * e;
+        return Math.sqrt(s);
+    }
+
+    /** Prints sweep progress to stderr at most every {@link #INTERVAL_NANOS}, with an estimate of the time left. */
+    static final class ProgressPrinter implements SweepProgress {
+        private static final long INTERVAL_NANOS = 5_000_000_000L;
+        private final long start = System.nanoTime();
+        private long last = start;
+
+        @Override public void stageDone(String sweep, int layer, int done, int total) {
+            long now = System.nanoTime();
+            if (now - last < INTERVAL_NANOS && done < total) return;
+            last = now;
+            double elapsed = (now - start) / 1e9;
+            double perStage = elapsed / done;
+            System.err.printf(Locale.ROOT, "%s sweep: layer %d of %d, %.1f s elapsed, ~%.1f s left in this sweep%n",
+                    sweep, layer, total, elapsed, perStage * (total - done));
+        }
+    }
+
+    /** A failure the user can act on: bad input (exit 2) or a singular system (exit 3), found anywhere in the cause chain. */
+    record UserError(String message, int exitCode) {
+        static UserError of(Throwable t) {
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof InvalidInputException) return new UserError(c.getMessage(), EXIT_BAD_INPUT);
+                if (c instanceof SingularStageException) return new UserError(c.getMessage(), EXIT_SINGULAR);
+            }
+            // a task failure on a remote executor carries the exception only as text
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                String msg = String.valueOf(c.getMessage());
+                String marker = InvalidInputException.class.getName() + ": ";
+                int at = msg.indexOf(marker);
+                if (at >= 0) {
+                    String rest = msg.substring(at + marker.length());
+                    int nl = rest.indexOf('\n');
+                    return new UserError(nl >= 0 ? rest.substring(0, nl) : rest, EXIT_BAD_INPUT);
+                }
+            }
+            return null;
+        }
+    }
+}

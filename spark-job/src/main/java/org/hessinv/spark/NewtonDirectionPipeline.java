@@ -1,0 +1,159 @@
+package org.hessinv.spark;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.hessinv.curvature.Curvature;
+import org.hessinv.curvature.ExampleSweep;
+import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.RPass;
+import org.hessinv.curvature.StageRecord;
+import org.hessinv.model.Example;
+import org.hessinv.model.Network;
+import org.hessinv.solve.RiccatiSolution;
+import org.hessinv.solve.RiccatiSolver;
+import org.hessinv.solve.SweepProgress;
+import scala.Tuple2;
+
+/**
+ * The dataflow of one Newton direction (MATH.md section 7): broadcast x; loss and gradient by
+ * treeAggregate; per-example stage records of the curvature batch keyed by layer and partitioned by
+ * layer range, with {@code sum_i S^i} reduced per layer; the driver's Riccati sweeps pulling one layer
+ * range at a time; the residual certificate by a distributed R-pass.
+ */
+public final class NewtonDirectionPipeline {
+    /** Tree depth of the gradient and R-pass aggregations. */
+    private static final int AGGREGATE_DEPTH = 2;
+
+    private NewtonDirectionPipeline() {}
+
+    /** What the pipeline computed, with phase timings in seconds. */
+    public record Result(double loss, double[] gradient, double[] rhs, RiccatiSolution solution, double residual,
+                         long examples, long curvatureExamples, int layerRanges, Map<String, Double> timings) {}
+
+    /** Inputs of one run. {@code rhs} null means the gradient. {@code curvatureBatch} <= 0 means all examples. */
+    public record Request(Network net, double[] x, JavaRDD<Example> examples, Curvature curvature, double damping,
+                          long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress) {}
+
+    public static Result run(JavaSparkContext sc, Request q) {
+        Map<String, Double> timings = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        Network net = q.net();
+        Broadcast<Network> netB = sc.broadcast(net);
+        Broadcast<double[]> xB = sc.broadcast(q.x());
+
+        // examples indexed 0..N-1 in input order: the index, not the partitioning, defines every ordering below
+        // (indexed in read order before repartitioning, so --partitions cannot change which example is which)
+        JavaPairRDD<Example, Long> indexed = q.examples().zipWithIndex();
+        JavaRDD<Tuple2<Long, Example>> examples = indexed.map(t -> {
+            netB.value().validateExample(t._1(), t._2());
+            return new Tuple2<>(t._2(), t._1());
+        }).repartition(q.partitions()).persist(StorageLevel.MEMORY_AND_DISK());
+        long n = examples.count();
+        if (n == 0) throw new org.hessinv.model.InvalidInputException("the data set has no examples; check --data");
+        timings.put("load", seconds(t0));
+
+        // loss and gradient: F = (1/N) sum_i loss_i, g = dF/dx
+        long t1 = System.nanoTime();
+        int p = net.paramCount();
+        double w = 1.0 / n;
+        double[] acc = examples.treeAggregate(new double[p + 1], (a, e) -> {
+            ExampleSweep s = new ExampleSweep(netB.value(), xB.value(), e._2(), w);
+            s.accumulateGradient(a);
+            a[p] += w * s.loss();
+            return a;
+        }, NewtonDirectionPipeline::addInto, AGGREGATE_DEPTH);
+        double[] gradient = java.util.Arrays.copyOf(acc, p);
+        double loss = acc[p];
+        double[] rhs = q.rhs() == null ? gradient : q.rhs();
+        timings.put("gradient", seconds(t1));
+
+        // curvature batch: all examples, or a seeded sample of indices chosen on the driver
+        long t2 = System.nanoTime();
+        JavaRDD<Tuple2<Long, Example>> batch = examples;
+        long bc = n;
+        if (q.curvatureBatch() > 0 && q.curvatureBatch() < n) {
+            java.util.BitSet chosen = CurvatureSample.choose(n, q.curvatureBatch(), q.seed());
+            Broadcast<java.util.BitSet> chosenB = sc.broadcast(chosen);
+            batch = examples.filter(t -> chosenB.value().get(Math.toIntExact(t._1())));
+            bc = q.curvatureBatch();
+        }
+        double wc = 1.0 / bc;
+        Curvature curvature = q.curvature();
+        int stages = net.stageCount();
+        LayerRangePartitioner ranges = new LayerRangePartitioner(stages, Math.max(q.partitions(), 1));
+        JavaRDD<LayerBatch> layerBatches = batch.flatMapToPair(t -> {
+            ExampleSweep s = new ExampleSweep(netB.value(), xB.value(), t._2(), wc);
+            List<Tuple2<Integer, Tuple2<Long, StageRecord>>> out = new ArrayList<>(stages);
+            for (int l = 0; l < stages; l++) out.add(new Tuple2<>(l, new Tuple2<>(t._1(), s.record(l, curvature))));
+            return out.iterator();
+        }).partitionBy(ranges).mapPartitions(it -> layerBatchesOf(it, netB.value(), xB.value()))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        layerBatches.count();
+        timings.put("blocks", seconds(t2));
+
+        // the structured solve on the driver
+        long t3 = System.nanoTime();
+        SparkStageSource source = new SparkStageSource(net, q.x(), layerBatches, ranges);
+        RiccatiSolution solution = RiccatiSolver.solve(source, q.damping(), rhs, q.progress());
+        timings.put("solve", seconds(t3));
+
+        // certificate: ||(C + delta I) d - r|| / ||r|| by a distributed R-pass over the curvature batch
+        long t4 = System.nanoTime();
+        Broadcast<double[]> dB = sc.broadcast(solution.direction());
+        double[] cd = batch.treeAggregate(new double[p], (a, t) -> {
+            RPass.accumulate(new ExampleSweep(netB.value(), xB.value(), t._2(), wc), curvature, dB.value(), a);
+            return a;
+        }, NewtonDirectionPipeline::addInto, AGGREGATE_DEPTH);
+        double residual = relativeResidual(cd, solution.direction(), q.damping(), rhs);
+        timings.put("certify", seconds(t4));
+
+        layerBatches.unpersist(false);
+        examples.unpersist(false);
+        return new Result(loss, gradient, rhs, solution, residual, n, bc, ranges.numPartitions(), timings);
+    }
+
+    /** Groups one layer range's (layer, (index, record)) pairs by layer, orders by example index, sums S in that order. */
+    private static Iterator<LayerBatch> layerBatchesOf(Iterator<Tuple2<Integer, Tuple2<Long, StageRecord>>> it, Network net, double[] x) {
+        Map<Integer, List<Tuple2<Long, StageRecord>>> byLayer = new java.util.TreeMap<>();
+        while (it.hasNext()) {
+            Tuple2<Integer, Tuple2<Long, StageRecord>> t = it.next();
+            byLayer.computeIfAbsent(t._1(), k -> new ArrayList<>()).add(t._2());
+        }
+        List<LayerBatch> out = new ArrayList<>(byLayer.size());
+        for (Map.Entry<Integer, List<Tuple2<Long, StageRecord>>> e : byLayer.entrySet()) {
+            List<Tuple2<Long, StageRecord>> list = e.getValue();
+            list.sort(Comparator.comparingLong(Tuple2::_1));
+            List<StageRecord> records = new ArrayList<>(list.size());
+            for (Tuple2<Long, StageRecord> r : list) records.add(r._2());
+            out.add(new LayerBatch(e.getKey(), records, LayerStage.sumS(net, x, e.getKey(), records)));
+        }
+        return out.iterator();
+    }
+
+    /** ||cd + delta d - r|| / ||r||. */
+    static double relativeResidual(double[] cd, double[] d, double delta, double[] r) {
+        double num = 0, den = 0;
+        for (int i = 0; i < r.length; i++) {
+            double e = cd[i] + delta * d[i] - r[i];
+            num += e * e;
+            den += r[i] * r[i];
+        }
+        return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+    }
+
+    private static double[] addInto(double[] a, double[] b) {
+        for (int i = 0; i < a.length; i++) a[i] += b[i];
+        return a;
+    }
+
+    private static double seconds(long start) { return (System.nanoTime() - start) / 1e9; }
+}
