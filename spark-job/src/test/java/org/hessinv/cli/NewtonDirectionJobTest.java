@@ -1,0 +1,221 @@
+package org.hessinv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.hessinv.curvature.Curvature;
+import org.hessinv.curvature.ExampleBatch;
+import org.hessinv.io.Npy;
+import org.hessinv.model.Example;
+import org.hessinv.model.ModelSpec;
+import org.hessinv.model.Network;
+import org.hessinv.solve.RiccatiSolution;
+import org.hessinv.solve.RiccatiSolver;
+import org.hessinv.solve.SweepProgress;
+import org.hessinv.spark.CurvatureSample;
+import org.hessinv.testing.RandomProblems;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The job in local[2] against the in-process engine, and its handling of bad input. */
+class NewtonDirectionJobTest {
+    /**
+     * Partitioning changes only the summation order of the gradient (a tree reduction): differences of a
+     * few ulps in r, amplified by at most cond(C + delta I) ~ 1e3 here, stay far below 1e-12.
+     */
+    private static final double SAME_ANSWER = 1e-12;
+    private static final String SPEC = "{\"input\": 3, \"layers\": [{\"type\": \"dense\", \"units\": 4, \"activation\": \"tanh\"},"
+            + " {\"type\": \"residual\", \"activation\": \"gelu\", \"repeat\": 3}], \"head\": {\"type\": \"softmax\", \"classes\": 3}}";
+    private static final int ROWS = 40;
+    private static SparkSession spark;
+    @TempDir static Path dir;
+    private static Network net;
+    private static List<Example> examples;
+
+    @BeforeAll
+    static void start() throws IOException {
+        spark = SparkSession.builder().master("local[2]").appName("hessinv-test")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        net = ModelSpec.parse(SPEC);
+        Files.writeString(dir.resolve("model.json"), SPEC);
+        examples = RandomProblems.examples(new SplittableRandom(3), net, ROWS);
+        writeCsv(dir.resolve("data.csv"), examples, -1, Double.NaN);
+    }
+
+    @AfterAll
+    static void stop() { spark.stop(); }
+
+    static void writeCsv(Path file, List<Example> rows, int badRow, double badValue) throws IOException {
+        StringBuilder b = new StringBuilder("f0,f1,f2,label\n");
+        for (int i = 0; i < rows.size(); i++) {
+            double[] f = rows.get(i).features();
+            b.append(i == badRow ? String.valueOf(badValue) : String.valueOf(f[0])).append(',').append(f[1]).append(',').append(f[2])
+                    .append(',').append((int) rows.get(i).response()[0]).append('\n');
+        }
+        Files.writeString(file, b.toString());
+    }
+
+    record Run(int code, String stderr, Path out) {}
+
+    static Run job(String... args) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = NewtonDirectionJob.run(args, spark);
+            return new Run(code, err.toString(StandardCharsets.UTF_8), null);
+        } finally {
+            System.setErr(old);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} with {1} partitions, curvature batch {2}")
+    @CsvSource({"hessian, 1, all", "hessian, 3, all", "hessian, 7, all", "ggn, 1, all", "ggn, 3, all", "ggn, 7, all",
+            "hessian, 3, 16", "ggn, 7, 16"})
+    void jobEqualsInProcessEngine(String curvature, int partitions, String batch) throws IOException {
+        Path out = dir.resolve("out-" + curvature + "-" + partitions + "-" + batch);
+        double damping = 0.01;
+        Run r = job("--model", dir.resolve("model.json").toString(), "--init-seed", "5", "--data", dir.resolve("data.csv").toString(),
+                "--curvature", curvature, "--damping", String.valueOf(damping), "--curvature-batch", batch, "--seed", "11",
+                "--partitions", String.valueOf(partitions), "--out", out.toString());
+        assertEquals(0, r.code(), r.stderr());
+        double[] d = Npy.read(out.resolve("direction.npy"));
+
+        double[] x = net.initialParameters(5);
+        ExampleBatch all = new ExampleBatch(net, x, examples, Curvature.fromSpec(curvature));
+        List<Example> curv = examples;
+        if (!batch.equals("all")) {
+            BitSet chosen = CurvatureSample.choose(ROWS, Long.parseLong(batch), 11);
+            curv = new ArrayList<>();
+            for (int i = 0; i < ROWS; i++) if (chosen.get(i)) curv.add(examples.get(i));
+        }
+        ExampleBatch cb = new ExampleBatch(net, x, curv, Curvature.fromSpec(curvature));
+        RiccatiSolution expected = RiccatiSolver.solve(cb, damping, all.gradient(), SweepProgress.NONE);
+        assertTrue(RandomProblems.relativeError(d, expected.direction()) <= SAME_ANSWER,
+                "relative difference " + RandomProblems.relativeError(d, expected.direction()));
+
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        for (String key : List.of("loss", "gradientNorm", "directionNorm", "residual", "logAbsDet", "inertia", "curvature",
+                "damping", "examples", "curvatureExamples", "partitions", "master", "timings")) {
+            assertTrue(report.has(key), "report lacks " + key);
+        }
+        assertEquals(ROWS, report.get("examples").asLong());
+        assertEquals(curv.size(), report.get("curvatureExamples").asLong());
+        assertEquals(partitions, report.get("partitions").asInt());
+        assertEquals(all.loss(), report.get("loss").asDouble(), 1e-12 * Math.abs(all.loss()));
+        assertEquals(expected.logAbsDet(), report.get("logAbsDet").asDouble(), 1e-9 * Math.abs(expected.logAbsDet()));
+        assertEquals(expected.inertia().negative(), report.get("inertia").get("negative").asInt());
+        assertTrue(report.get("residual").asDouble() < 1e-10, "residual " + report.get("residual"));
+        assertTrue(report.get("timings").has("solve"));
+    }
+
+    private static void assertRefused(Run r, Path out, String... words) {
+        assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code(), r.stderr());
+        String last = r.stderr().strip();
+        String line = last.substring(last.lastIndexOf('\n') + 1);
+        assertTrue(line.startsWith("error: "), r.stderr());
+        for (String w : words) assertTrue(line.contains(w), "message lacks \"" + w + "\": " + line);
+        assertFalse(Files.exists(out), "output folder was created");
+        try (Stream<Path> s = Files.list(out.getParent())) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("." + out.getFileName() + ".tmp")), "temporary folder left behind");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private String[] args(Path data, Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("--model", dir.resolve("model.json").toString(), "--data", data.toString(), "--out", out.toString()));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void missingData(@TempDir Path t) {
+        Path out = t.resolve("out");
+        assertRefused(job(args(t.resolve("nope.csv"), out)), out, "nope.csv", "does not exist");
+    }
+
+    @Test
+    void wrongFeatureCount(@TempDir Path t) throws IOException {
+        Files.writeString(t.resolve("d.csv"), "f0,f1,label\n0.1,0.2,1\n");
+        Path out = t.resolve("out");
+        assertRefused(job(args(t.resolve("d.csv"), out)), out, "2 feature columns", "input is 3");
+    }
+
+    @Test
+    void nanFeature(@TempDir Path t) throws IOException {
+        writeCsv(t.resolve("d.csv"), examples, 7, Double.NaN);
+        Path out = t.resolve("out");
+        assertRefused(job(args(t.resolve("d.csv"), out)), out, "example 7", "NaN");
+    }
+
+    @Test
+    void labelOutOfRange(@TempDir Path t) throws IOException {
+        Files.writeString(t.resolve("d.csv"), "f0,f1,f2,label\n0.1,0.2,0.3,1\n0.1,0.2,0.3,5\n");
+        Path out = t.resolve("out");
+        assertRefused(job(args(t.resolve("d.csv"), out)), out, "label 5", "0..2");
+    }
+
+    @Test
+    void malformedSpec(@TempDir Path t) throws IOException {
+        Files.writeString(t.resolve("bad.json"), "{\"input\": 3, \"layers\": [");
+        Path out = t.resolve("out");
+        assertRefused(job("--model", t.resolve("bad.json").toString(), "--data", dir.resolve("data.csv").toString(), "--out", out.toString()),
+                out, "bad.json", "not valid JSON");
+    }
+
+    @Test
+    void malformedNpy(@TempDir Path t) throws IOException {
+        Files.writeString(t.resolve("p.npy"), "not numpy at all");
+        Path out = t.resolve("out");
+        assertRefused(job(args(dir.resolve("data.csv"), out, "--params", t.resolve("p.npy").toString())), out, "p.npy", "not a valid .npy");
+    }
+
+    @Test
+    void wrongParameterCount(@TempDir Path t) throws IOException {
+        Npy.write(t.resolve("p.npy"), new double[7]);
+        Path out = t.resolve("out");
+        assertRefused(job(args(dir.resolve("data.csv"), out, "--params", t.resolve("p.npy").toString())), out, "7 entries", String.valueOf(net.paramCount()));
+    }
+
+    @Test
+    void existingOutputWithoutOverwrite(@TempDir Path t) throws IOException {
+        Path out = t.resolve("out");
+        Files.createDirectory(out);
+        Files.writeString(out.resolve("keep.txt"), "mine");
+        Run r = job(args(dir.resolve("data.csv"), out));
+        assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code(), r.stderr());
+        assertTrue(r.stderr().contains("already exists") && r.stderr().contains("--overwrite"), r.stderr());
+        assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+        Run again = job(args(dir.resolve("data.csv"), out, "--overwrite"));
+        assertEquals(0, again.code(), again.stderr());
+        assertTrue(Files.exists(out.resolve("direction.npy")));
+        assertFalse(Files.exists(out.resolve("keep.txt")));
+    }
+
+    @Test
+    void unknownOption() {
+        Run r = job("--bogus", "1");
+        assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code());
+        assertTrue(r.stderr().contains("unknown option --bogus"), r.stderr());
+    }
+}
