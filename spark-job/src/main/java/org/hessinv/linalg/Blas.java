@@ -22,7 +22,15 @@ public final class Blas {
         return "BLAS " + BLAS_INSTANCE.getClass().getSimpleName() + ", LAPACK " + LAPACK_INSTANCE.getClass().getSimpleName();
     }
 
-    /** C = alpha op(A) op(B) + beta C, with op(A) m x k and op(B) k x n. */
+    /** Worker threads for large products: the machine's cores (netlib's Java BLAS itself is single-threaded). */
+    private static final int THREADS = Runtime.getRuntime().availableProcessors();
+    /** Products below this many flops run on the calling thread: a fork costs more than it saves. */
+    private static final double PARALLEL_FLOPS = 8e6;
+
+    /**
+     * C = alpha op(A) op(B) + beta C, with op(A) m x k and op(B) k x n. Large products are split by
+     * column blocks of C over the cores; the split depends only on the sizes, so results are reproducible.
+     */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                             double beta, double[] c, int cOff, int ldc) {
@@ -31,6 +39,27 @@ public final class Blas {
             scale(beta, c, cOff, ldc, m, n);
             return;
         }
+        int chunks = chunks(2.0 * m * n * k, n);
+        if (chunks == 1) {
+            gemmSerial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        java.util.stream.IntStream.range(0, chunks).parallel().forEach(j -> {
+            int n0 = (int) ((long) n * j / chunks);
+            int n1 = (int) ((long) n * (j + 1) / chunks);
+            gemmSerial(transA, transB, m, n1 - n0, k, alpha, a, aOff, lda,
+                    b, transB ? bOff + n0 : bOff + n0 * ldb, ldb, beta, c, cOff + n0 * ldc, ldc);
+        });
+    }
+
+    private static int chunks(double flops, int columns) {
+        if (THREADS == 1 || flops < PARALLEL_FLOPS) return 1;
+        return Math.max(1, Math.min(THREADS, columns / 8));
+    }
+
+    private static void gemmSerial(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                   double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                                   double beta, double[] c, int cOff, int ldc) {
         int aRows = transA ? k : m, aCols = transA ? m : k;
         int bRows = transB ? n : k, bCols = transB ? k : n;
         if (!fits(a, aOff, lda, aCols)) { a = compact(a, aOff, lda, aRows, aCols); aOff = 0; lda = aRows; }
@@ -42,7 +71,7 @@ public final class Blas {
             return;
         }
         BLAS_INSTANCE.dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, alpha,
-                a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+                a, aOff, Math.max(1, lda), b, bOff, Math.max(1, ldb), beta, c, cOff, Math.max(1, ldc));
     }
 
     /** y = alpha op(A) x + beta y, A stored m x n. */

@@ -40,6 +40,16 @@ public final class BunchKaufmanFactorization implements SymmetricFactorization {
         Blas.lapack().dsytrs("L", n, nrhs, ld, 0, n, ipiv, 0, b, 0, n, info);
     }
 
+    /** Q^-1 from the L D L^T factors (LAPACK dsytri), both triangles. */
+    @Override public double[] inverse() {
+        double[] inv = ld.clone();
+        if (n == 0) return inv;
+        intW info = new intW(0);
+        Blas.lapack().dsytri("L", n, inv, 0, n, ipiv, 0, new double[n], 0, info);
+        SymmetricFactorization.mirrorLower(inv, n);
+        return inv;
+    }
+
     /** Visits D's diagonal blocks: 1x1 when ipiv[k] > 0, else a 2x2 block on rows k, k+1 (LAPACK's 1-based ipiv). */
     private interface BlockVisitor { void block(double det, double trace, boolean twoByTwo); }
 

@@ -46,6 +46,16 @@ public final class CholeskyFactorization implements SymmetricFactorization {
 
     @Override public double rcond() { return rcond; }
 
+    /** Q^-1 = L^-T L^-1 (LAPACK dpotri), both triangles. */
+    @Override public double[] inverse() {
+        double[] inv = l.clone();
+        if (n == 0) return inv;
+        intW info = new intW(0);
+        Blas.lapack().dpotri("L", n, inv, 0, n, info);
+        SymmetricFactorization.mirrorLower(inv, n);
+        return inv;
+    }
+
     /** x <- L^-T x: maps eps ~ N(0, I) to a sample of N(0, Q^-1). */
     public void applyInverseTransposeFactor(double[] x) {
         if (n == 0) return;
