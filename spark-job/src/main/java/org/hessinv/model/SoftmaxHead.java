@@ -11,7 +11,7 @@ public final class SoftmaxHead extends Head {
         if (y.length != 1) throw new InvalidInputException("example " + i + " needs one integer label for the softmax head, got " + y.length + " values");
         double v = y[0];
         if (!(v >= 0 && v < units()) || v != Math.rint(v)) {
-            throw new InvalidInputException("example " + i + " has label " + v + " out of range; labels of the softmax head are integers 0.." + (units() - 1));
+            throw new InvalidInputException("example " + i + " has label " + (Double.isFinite(v) && v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v)) + " out of range; labels of the softmax head are integers 0.." + (units() - 1));
         }
     }
 

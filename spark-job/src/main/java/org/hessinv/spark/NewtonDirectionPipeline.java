@@ -20,6 +20,7 @@ import org.hessinv.model.Example;
 import org.hessinv.model.Network;
 import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
+import org.hessinv.solve.SolveMemory;
 import org.hessinv.solve.SweepProgress;
 import scala.Tuple2;
 
@@ -86,6 +87,7 @@ public final class NewtonDirectionPipeline {
             batch = examples.filter(t -> chosenB.value().get(Math.toIntExact(t._1())));
             bc = q.curvatureBatch();
         }
+        SolveMemory.check(net, bc, Runtime.getRuntime().maxMemory());
         double wc = 1.0 / bc;
         Curvature curvature = q.curvature();
         int stages = net.stageCount();
