@@ -128,6 +128,41 @@ class NewtonDirectionJobTest {
         assertTrue(report.get("timings").has("solve"));
     }
 
+    /** The same examples as Parquet (features array, integer label) and LibSVM give the same direction as CSV. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"parquet", "libsvm"})
+    void otherFormatsReadTheSameExamples(String format, @TempDir Path t) throws IOException {
+        Path data = t.resolve("data." + format);
+        List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (Example e : examples) {
+            rows.add(format.equals("parquet")
+                    ? org.apache.spark.sql.RowFactory.create(scala.jdk.javaapi.CollectionConverters.asScala(
+                            java.util.Arrays.stream(e.features()).boxed().toList()).toSeq(), (int) e.response()[0])
+                    : org.apache.spark.sql.RowFactory.create(e.response()[0], org.apache.spark.ml.linalg.Vectors.dense(e.features())));
+        }
+        org.apache.spark.sql.types.StructType schema = format.equals("parquet")
+                ? new org.apache.spark.sql.types.StructType()
+                        .add("features", org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.DoubleType))
+                        .add("label", org.apache.spark.sql.types.DataTypes.IntegerType)
+                : new org.apache.spark.sql.types.StructType()
+                        .add("label", org.apache.spark.sql.types.DataTypes.DoubleType)
+                        .add("features", new org.apache.spark.ml.linalg.VectorUDT());
+        spark.createDataFrame(rows, schema).coalesce(1).write().format(format).save(data.toString());
+        Path outCsv = t.resolve("csv");
+        Path outOther = t.resolve("other");
+        List<String> common = List.of("--model", dir.resolve("model.json").toString(), "--curvature-batch", "all", "--damping", "0.01");
+        List<String> a = new ArrayList<>(common);
+        a.addAll(List.of("--data", dir.resolve("data.csv").toString(), "--out", outCsv.toString()));
+        assertEquals(0, job(a.toArray(String[]::new)).code());
+        List<String> b = new ArrayList<>(common);
+        b.addAll(List.of("--data", data.toString(), "--format", format, "--out", outOther.toString()));
+        Run r = job(b.toArray(String[]::new));
+        assertEquals(0, r.code(), r.stderr());
+        double[] viaCsv = Npy.read(outCsv.resolve("direction.npy"));
+        double[] viaOther = Npy.read(outOther.resolve("direction.npy"));
+        assertTrue(RandomProblems.relativeError(viaOther, viaCsv) <= SAME_ANSWER, "differs by " + RandomProblems.relativeError(viaOther, viaCsv));
+    }
+
     private static void assertRefused(Run r, Path out, String... words) {
         assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code(), r.stderr());
         String last = r.stderr().strip();
