@@ -117,6 +117,9 @@ public final class TeacherStudent implements SyntheticData {
     public long seed() { return seed; }
 
     @Override public String describe() {
-        return "teacher-student regression: " + teacher.describe() + ", noise " + noise + ", seed " + seed;
+        String layers = depth == 0 ? "linear"
+                : "dense(" + width + ", tanh)" + (depth > 1 ? " + " + (depth - 1) + " x residual(" + width + ", tanh)" : "");
+        return "teacher-student regression: input " + features + ", teacher " + layers + ", " + outputs + " output"
+                + (outputs == 1 ? "" : "s") + " (" + teacher.paramCount() + " parameters), noise " + noise + ", seed " + seed;
     }
 }
