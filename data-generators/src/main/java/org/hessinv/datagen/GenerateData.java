@@ -112,9 +112,7 @@ public final class GenerateData {
         } catch (IOException e) {
             throw new UsageException("cannot use output " + o.out() + ": " + e.getMessage());
         }
-        int partitions = o.partitions() != null ? o.partitions()
-                : (int) Math.max(spark.sparkContext().defaultParallelism(),
-                        Math.min(Integer.MAX_VALUE, (o.rows() + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
+        int partitions = o.partitions() != null ? o.partitions() : defaultPartitions(o.rows(), spark.sparkContext().defaultParallelism());
         String tag = UUID.randomUUID().toString().substring(0, 8);
         Path tmp = new Path(out.getParent(), "." + out.getName() + ".tmp-" + tag);
         LOG.info("generating {} rows of {} as {} into {} ({} partitions)", o.rows(), data.describe(), o.format(), out, partitions);
@@ -135,6 +133,16 @@ public final class GenerateData {
             if (!committed) deleteQuietly(fs, tmp);
         }
         return new Result(out.toString(), o.rows(), partitions, o.format(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Without --partitions: one partition per 500,000 rows, but at least the default parallelism
+     * (all cores busy) unless that leaves fewer than 1,000 rows per partition.
+     */
+    static int defaultPartitions(long rows, int parallelism) {
+        long bySize = (rows + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION;
+        long byCores = Math.min(parallelism, (rows + 999) / 1000);
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, Math.max(bySize, byCores)));
     }
 
     /** The output schema of the options' format and kind. */

@@ -251,6 +251,14 @@ class GenerateDataTest {
     }
 
     @Test
+    void defaultPartitionCount() {
+        assertEquals(1, GenerateData.defaultPartitions(100, 8));
+        assertEquals(3, GenerateData.defaultPartitions(2500, 8));
+        assertEquals(8, GenerateData.defaultPartitions(1_000_000, 8));
+        assertEquals(20, GenerateData.defaultPartitions(10_000_000, 8));
+    }
+
+    @Test
     void helpExitsZero() {
         PrintStream saved = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
