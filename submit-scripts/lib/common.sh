@@ -70,6 +70,7 @@ hessinv_build_is_stale() {
         [[ -s "$f" ]] || return 0
     done
     local oldest
+    # shellcheck disable=SC2012  # our own fixed file names
     oldest="$(ls -t "$HESSINV_SPARK_JOB_JAR" "$HESSINV_DATAGEN_JAR" "$HESSINV_CLASSPATH_FILE" | tail -n 1)"
     [[ -n "$(find "$HESSINV_ROOT/pom.xml" "$HESSINV_ROOT/spark-job/pom.xml" "$HESSINV_ROOT/data-generators/pom.xml" \
         "$HESSINV_ROOT/spark-job/src/main" "$HESSINV_ROOT/data-generators/src/main" \
@@ -88,7 +89,8 @@ hessinv_ensure_built() {
         # (dependency:build-classpath alone cannot resolve data-generators' dependency on the
         # unpackaged spark-job module; after package in the same run it can.)
         (cd "$HESSINV_ROOT" && mvn -q -B -Dstyle.color=never -DskipTests package dependency:build-classpath \
-            -DincludeScope=compile -Dmdep.outputFile=target/module-classpath.txt) >&2 \
+            -DincludeScope=compile -Dmdep.outputFile=target/module-classpath.txt) 2>&1 \
+            | sed -u 's/\x1b\[[0-9;]*m//g' >&2 \
             || { flock -u 9; hessinv_die "the Maven build failed (see above); fix it and run again"; }
         local tmp="$HESSINV_CLASSPATH_FILE.tmp.$$"
         # Merge the modules' classpaths; drop the project's own modules (given to Spark as jars).
@@ -100,7 +102,8 @@ hessinv_ensure_built() {
         done | tr ':' '\n' | grep -v '^$' | grep -v "^$HESSINV_ROOT/" | awk '!seen[$0]++' | paste -sd: - > "$tmp"
         [[ -s "$tmp" ]] || { rm -f "$tmp"; flock -u 9; hessinv_die "the resolved classpath is empty"; }
         mv "$tmp" "$HESSINV_CLASSPATH_FILE"
-        touch "$HESSINV_CLASSPATH_FILE"
+        # Maven leaves an up-to-date jar untouched; mark all three as built now.
+        touch "$HESSINV_SPARK_JOB_JAR" "$HESSINV_DATAGEN_JAR" "$HESSINV_CLASSPATH_FILE"
         hessinv_log "built in $((SECONDS - started)) s"
     fi
     flock -u 9

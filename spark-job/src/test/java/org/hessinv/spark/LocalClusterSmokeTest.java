@@ -50,6 +50,9 @@ class LocalClusterSmokeTest {
         String sparkHome = System.getenv("SPARK_HOME");
         assertNotNull(sparkHome, "surefire must set SPARK_HOME (spark-job/pom.xml)");
         assertTrue(Files.isDirectory(Path.of(sparkHome, "jars")), sparkHome + "/jars is missing: run the tests through Maven");
+        assertEquals("2.13", System.getenv("SPARK_SCALA_VERSION"));
+        assertEquals("127.0.0.1", System.getenv("SPARK_LOCAL_IP"));
+        assertEquals("1", System.getenv("OPENBLAS_NUM_THREADS"), "the parent pom's surefire environment must still apply");
         String classes = Path.of("target", "classes").toAbsolutePath() + File.pathSeparator
                 + Path.of("target", "test-classes").toAbsolutePath();
         SparkConf conf = new SparkConf()
