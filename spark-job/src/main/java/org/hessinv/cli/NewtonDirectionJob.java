@@ -19,6 +19,7 @@ import org.hessinv.model.InvalidInputException;
 import org.hessinv.model.ModelSpec;
 import org.hessinv.model.Network;
 import org.hessinv.spark.ExampleReader;
+import org.hessinv.spark.KryoRegistration;
 import org.hessinv.spark.NewtonDirectionPipeline;
 import org.hessinv.solve.SweepProgress;
 
@@ -111,7 +112,7 @@ public final class NewtonDirectionJob {
     }
 
     private static SparkSession session(JobOptions o) {
-        SparkConf conf = new SparkConf().setAppName("hessinv newton-direction");
+        SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv newton-direction"));
         if (o.master() != null) conf.setMaster(o.master());
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
         return SparkSession.builder().config(conf).getOrCreate();
