@@ -8,7 +8,8 @@ import org.hessinv.model.HiddenLayer;
  * Expands one example's {@link StageRecord} into the dense blocks {@code A, B, P, R, S} of one stage
  * (MATH.md section 2), written into caller-provided column-major arrays at given offsets and leading
  * dimensions (so they land directly in the stacked per-layer matrices of {@link LayerStage}).
- * W is read from the flat parameter vector x at {@code off}: row-major units x inputs, i.e. W^T column-major.
+ * W is read from the flat parameter vector x at {@code off}: row-major units x inputs, i.e. W^T column-major;
+ * for a square-parameterized stage (gain or bias, W frozen) Weff(x) is formed once and Ju = du/dx is diagonal.
  */
 public final class LayerBlocks {
     private final AffineStage stage;
@@ -17,6 +18,10 @@ public final class LayerBlocks {
     private final int in;
     private final int units;
     private final int bias;
+    /** Where Weff is read (W^T column-major): x at off (FULL) or a row-major copy of Weff(x) (square stages). */
+    private final double[] w;
+    private final int wOff;
+    private final boolean square;
 
     public LayerBlocks(AffineStage stage, double[] x, int off) {
         this.stage = stage;
@@ -25,6 +30,9 @@ public final class LayerBlocks {
         this.in = stage.inputSize();
         this.units = stage.units();
         this.bias = stage.biasOffset();
+        this.square = stage.isSquareParameterized();
+        this.w = square ? stage.effectiveWeights(x, off) : x;
+        this.wOff = square ? 0 : off;
     }
 
     private boolean residual() { return stage instanceof HiddenLayer h && h.isResidual(); }
@@ -34,13 +42,13 @@ public final class LayerBlocks {
         if (!(stage instanceof HiddenLayer)) {
             for (int k = 0; k < in; k++) {
                 double s = 0;
-                for (int m = 0; m < units; m++) s += r.jac()[m] * x[off + m * in + k];
+                for (int m = 0; m < units; m++) s += r.jac()[m] * w[wOff + m * in + k];
                 a[aOff + k * lda] = s;
             }
             return;
         }
         for (int k = 0; k < in; k++) {
-            for (int j = 0; j < units; j++) a[aOff + k * lda + j] = r.jac()[j] * x[off + j * in + k];
+            for (int j = 0; j < units; j++) a[aOff + k * lda + j] = r.jac()[j] * w[wOff + j * in + k];
         }
         if (residual()) for (int j = 0; j < units; j++) a[aOff + j * lda + j] += 1.0;
     }
@@ -49,6 +57,12 @@ public final class LayerBlocks {
     public void writeB(StageRecord r, double[] b, int bOff, int ldb) {
         double[] z = r.z();
         boolean head = !(stage instanceof HiddenLayer);
+        if (square) {
+            // B = J Ju with Ju = diag(ju): B[j, j] = J_j ju_j (head: B[0, m] = J_m ju_m)
+            double[] ju = stage.squareParamJacobian(z);
+            for (int m = 0; m < units; m++) b[bOff + m * ldb + (head ? 0 : m)] = r.jac()[m] * ju[m];
+            return;
+        }
         for (int m = 0; m < units; m++) {
             double jm = r.jac()[m];
             int row = head ? 0 : m;
@@ -62,11 +76,11 @@ public final class LayerBlocks {
         double[] wl = new double[in * units];
         if (r.lambda() == null) return wl;
         if (r.lambdaDense()) {
-            Blas.gemm(false, false, in, units, units, 1.0, x, off, in, r.lambda(), 0, units, 0.0, wl, 0, in);
+            Blas.gemm(false, false, in, units, units, 1.0, w, wOff, in, r.lambda(), 0, units, 0.0, wl, 0, in);
         } else {
             for (int m = 0; m < units; m++) {
                 double mu = r.lambda()[m];
-                for (int k = 0; k < in; k++) wl[m * in + k] = x[off + m * in + k] * mu;
+                for (int k = 0; k < in; k++) wl[m * in + k] = w[wOff + m * in + k] * mu;
             }
         }
         return wl;
@@ -75,13 +89,24 @@ public final class LayerBlocks {
     /** P = W^T Lambda W: a_{l-1} x a_{l-1}. */
     public void writeP(StageRecord r, double[] p, int pOff, int ldp) {
         double[] wl = wtLambda(r);
-        Blas.gemm(false, true, in, in, units, 1.0, wl, 0, in, x, off, in, 0.0, p, pOff, ldp);
+        Blas.gemm(false, true, in, in, units, 1.0, wl, 0, in, w, wOff, in, 0.0, p, pOff, ldp);
     }
 
     /** R = W^T Lambda Ju + X(cross): R[k', m*in+k] = (W^T Lambda)_{k'm} z_k + g_m [k = k'], R[k', bias+m] = (W^T Lambda)_{k'm}. */
     public void writeR(StageRecord r, double[] rr, int rOff, int ldr) {
         double[] wl = wtLambda(r);
         double[] z = r.z();
+        if (square) {
+            // R = (W^T Lambda) Ju + X(g), Ju = diag(ju); X(g)[k', j] = g_j W_{jk'} for a gain (zero for a bias)
+            double[] ju = stage.squareParamJacobian(z);
+            boolean gain = stage.parameterization() == org.hessinv.model.Parameterization.GAIN;
+            for (int m = 0; m < units; m++) {
+                int col = rOff + m * ldr;
+                double g = r.cross() != null && gain ? r.cross()[m] : 0.0;
+                for (int kp = 0; kp < in; kp++) rr[col + kp] = wl[m * in + kp] * ju[m] + (g == 0.0 ? 0.0 : g * stage.frozenWeight(m, kp));
+            }
+            return;
+        }
         for (int m = 0; m < units; m++) {
             for (int k = 0; k < in; k++) {
                 int col = rOff + (m * in + k) * ldr;
@@ -103,6 +128,17 @@ public final class LayerBlocks {
     public void addS(StageRecord r, double[] s, int lds) {
         if (r.lambda() == null) return;
         double[] z = r.z();
+        if (square) {
+            // S += Ju^T Lambda Ju, Ju = diag(ju)
+            double[] ju = stage.squareParamJacobian(z);
+            for (int m = 0; m < units; m++) {
+                for (int mp = 0; mp < units; mp++) {
+                    double lam = r.lambdaDense() ? r.lambda()[mp * units + m] : (m == mp ? r.lambda()[m] : 0.0);
+                    s[mp * lds + m] += ju[m] * lam * ju[mp];
+                }
+            }
+            return;
+        }
         for (int m = 0; m < units; m++) {
             for (int mp = 0; mp < units; mp++) {
                 double lam;

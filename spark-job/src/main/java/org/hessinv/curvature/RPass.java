@@ -6,8 +6,8 @@ import org.hessinv.model.Network;
 
 /**
  * Pearlmutter's R-pass: {@code C v} for one example without forming any block. Forward:
- * {@code Ru = W Rz + V_W z + V_c, Rz_l = s'(u) Ru (+ Rz)}. Backward: {@code Rg_L = w d2loss/du2 Ru},
- * {@code Rlambda = W^T Rg + V_W^T g}, {@code Rg_{l-1} = s' Rlambda + lambda s'' Ru}; GGN drops the terms in g and s''.
+ * {@code Ru = W Rz + Ju v (= V_W z + V_c), Rz_l = s'(u) Ru (+ Rz)}. Backward: {@code Rg_L = w d2loss/du2 Ru},
+ * {@code Rlambda = W^T Rg + dW(v)^T g}, {@code Rg_{l-1} = s' Rlambda + lambda s'' Ru}; GGN drops the terms in g and s''.
  * This is the independent check of every solve (MATH.md section 5b).
  */
 public final class RPass {
@@ -27,8 +27,8 @@ public final class RPass {
             int off = net.paramOffset(l);
             rzIn[l] = rz;
             ru[l] = new double[s.units()];
-            s.affine(v, off, sweep.zIn[l], ru[l]);
-            addLinear(x, off, s, rz, ru[l]);
+            s.paramDirection(v, off, sweep.zIn[l], ru[l]);
+            s.addLinear(x, off, rz, ru[l]);
             if (s instanceof HiddenLayer h) {
                 double[] next = new double[h.units()];
                 for (int j = 0; j < h.units(); j++) {
@@ -48,17 +48,11 @@ public final class RPass {
             AffineStage s = net.stage(l);
             int off = net.paramOffset(l);
             s.accumulateParamGradient(sweep.zIn[l], rg, out, off);
-            if (hessian) {
-                double[] g = sweep.gU[l];
-                for (int j = 0; j < s.units(); j++) {
-                    int row = off + j * s.inputSize();
-                    for (int kk = 0; kk < s.inputSize(); kk++) out[row + kk] += g[j] * rzIn[l][kk];
-                }
-            }
+            if (hessian) s.accumulateWeightGradient(rzIn[l], sweep.gU[l], out, off);
             if (l == 0) break;
             double[] rLambda = new double[s.inputSize()];
             s.affineTranspose(x, off, rg, rLambda, false);
-            if (hessian) s.affineTranspose(v, off, sweep.gU[l], rLambda, true);
+            if (hessian) s.crossTranspose(v, off, sweep.gU[l], rLambda);
             if (s instanceof HiddenLayer h && h.isResidual()) {
                 for (int kk = 0; kk < rLambda.length; kk++) rLambda[kk] += rLambdaOut[kk];
             }
@@ -71,16 +65,6 @@ public final class RPass {
             }
             rg = next;
             rLambdaOut = rLambda;
-        }
-    }
-
-    /** ru += W rz (no bias). */
-    private static void addLinear(double[] x, int off, AffineStage s, double[] rz, double[] ru) {
-        for (int j = 0; j < s.units(); j++) {
-            int row = off + j * s.inputSize();
-            double acc = 0;
-            for (int k = 0; k < s.inputSize(); k++) acc += x[row + k] * rz[k];
-            ru[j] += acc;
         }
     }
 }

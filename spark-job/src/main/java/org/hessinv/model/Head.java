@@ -7,6 +7,10 @@ package org.hessinv.model;
 public abstract sealed class Head extends AffineStage permits MseHead, SoftmaxHead {
     protected Head(int inputs, int units) { super(inputs, units); }
 
+    protected Head(int inputs, int units, Parameterization parameterization, double[] frozenWeights) {
+        super(inputs, units, parameterization, frozenWeights);
+    }
+
     @Override public final int outputSize() { return 1; }
 
     /** Throws {@link InvalidInputException} when {@code response} is not a valid label for this head. */

@@ -1,6 +1,9 @@
 package org.hessinv.model;
 
-/** {@code dense: z_l = s(W z + c)} or {@code residual: z_l = z + s(W z + c)} (same width). */
+/**
+ * {@code dense: z_l = s(W z + c)} or {@code residual: z_l = z + s(W z + c)} (same width), or a square-parameterized
+ * layer with W frozen: {@code square gain: z_l = s(x * (W z))}, {@code square bias: z_l = s(W z + x)}.
+ */
 public final class HiddenLayer extends AffineStage {
     private final Activation activation;
     private final boolean residual;
@@ -13,6 +16,18 @@ public final class HiddenLayer extends AffineStage {
         }
         this.activation = activation;
         this.residual = residual;
+    }
+
+    /** A square-parameterized layer: s(x * (W z)) (GAIN) or s(W z + x) (BIAS), W frozen (units x inputs, row-major). */
+    public HiddenLayer(int inputs, int units, Activation activation, Parameterization parameterization, double[] frozenWeights) {
+        super(inputs, units, parameterization, frozenWeights);
+        if (parameterization == Parameterization.FULL) throw new IllegalArgumentException("use dense() or residual() for a fully trainable layer");
+        this.activation = activation;
+        this.residual = false;
+    }
+
+    public static HiddenLayer square(int inputs, int units, Activation s, Parameterization parameterization, double[] frozenWeights) {
+        return new HiddenLayer(inputs, units, s, parameterization, frozenWeights);
     }
 
     public static HiddenLayer dense(int inputs, int units, Activation s) { return new HiddenLayer(inputs, units, s, false); }
@@ -31,6 +46,7 @@ public final class HiddenLayer extends AffineStage {
     }
 
     @Override public String describe() {
+        if (isSquareParameterized()) return "square(" + units() + ", " + activation.specName() + ", " + parameterization().specName() + ")";
         return (residual ? "residual(" : "dense(") + units() + ", " + activation.specName() + ")";
     }
 }

@@ -15,11 +15,18 @@ import java.util.Set;
  * The JSON model spec, e.g.
  * {@code {"input": 8, "layers": [{"type": "dense", "units": 16, "activation": "tanh"},
  * {"type": "residual", "activation": "tanh", "repeat": 62}], "head": {"type": "softmax", "classes": 3}}}.
+ *
+ * <p>Square-parameterized stages (the paper's section 6 route needs them) keep W frozen in the spec and train
+ * a vector of the output's size: {@code {"type": "square", "units": 4, "activation": "tanh", "parameter": "gain",
+ * "weights": [[...], ...]}} ({@code s(x * (W z))}; {@code "parameter": "bias"} gives {@code s(W z + x)}), W given
+ * row by row ({@code units} rows of the input width) or drawn with {@code "seed": N} (N(0, 1/inputs), one draw
+ * per repetition); the head {@code {"type": "mse", "outputs": 1, "parameter": "bias", "seed": 3}} likewise.
  */
 public final class ModelSpec {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP_KEYS = Set.of("input", "layers", "head");
     private static final Set<String> LAYER_KEYS = Set.of("type", "units", "activation", "repeat");
+    private static final Set<String> SQUARE_KEYS = Set.of("type", "units", "activation", "repeat", "parameter", "weights", "seed");
 
     private ModelSpec() {}
 
@@ -57,8 +64,8 @@ public final class ModelSpec {
                 JsonNode l = layers.get(i);
                 String where = "layer " + (i + 1);
                 if (!l.isObject()) throw new InvalidInputException(where + " must be an object like {\"type\": \"dense\", \"units\": 16, \"activation\": \"tanh\"}");
-                checkKeys(l, LAYER_KEYS, where);
                 String type = text(l, "type", where);
+                checkKeys(l, type.equals("square") ? SQUARE_KEYS : LAYER_KEYS, where);
                 Activation s = Activation.fromSpec(text(l, "activation", where));
                 int repeat = l.has("repeat") ? positiveInt(l, "repeat", where) : 1;
                 for (int r = 0; r < repeat; r++) {
@@ -75,7 +82,14 @@ public final class ModelSpec {
                             }
                             hidden.add(HiddenLayer.residual(width, s));
                         }
-                        default -> throw new InvalidInputException(where + ": unknown layer type \"" + type + "\"; use \"dense\" or \"residual\"");
+                        case "square" -> {
+                            int units = positiveInt(l, "units", where);
+                            Parameterization pz = Parameterization.fromSpec(text(l, "parameter", where), where);
+                            double[] w = frozenWeights(l, units, width, r, where);
+                            hidden.add(HiddenLayer.square(width, units, s, pz, w));
+                            width = units;
+                        }
+                        default -> throw new InvalidInputException(where + ": unknown layer type \"" + type + "\"; use \"dense\", \"residual\" or \"square\"");
                     }
                 }
             }
@@ -84,11 +98,64 @@ public final class ModelSpec {
         if (h == null || !h.isObject()) throw new InvalidInputException("missing \"head\": give {\"type\": \"mse\", \"outputs\": k} or {\"type\": \"softmax\", \"classes\": K}");
         String type = text(h, "type", "head");
         Head head = switch (type) {
-            case "mse" -> { checkKeys(h, Set.of("type", "outputs"), "head"); yield new MseHead(width, positiveInt(h, "outputs", "head")); }
+            case "mse" -> {
+                checkKeys(h, Set.of("type", "outputs", "parameter", "weights", "seed"), "head");
+                int outputs = positiveInt(h, "outputs", "head");
+                if (!h.has("parameter")) {
+                    if (h.has("weights") || h.has("seed")) {
+                        throw new InvalidInputException("head: \"weights\" and \"seed\" give a frozen W and need \"parameter\": \"gain\" or \"bias\"");
+                    }
+                    yield new MseHead(width, outputs);
+                }
+                Parameterization pz = Parameterization.fromSpec(text(h, "parameter", "head"), "head");
+                yield new MseHead(width, outputs, pz, frozenWeights(h, outputs, width, 0, "head"));
+            }
             case "softmax" -> { checkKeys(h, Set.of("type", "classes"), "head"); yield new SoftmaxHead(width, positiveInt(h, "classes", "head")); }
             default -> throw new InvalidInputException("head: unknown head type \"" + type + "\"; use \"mse\" or \"softmax\"");
         };
         return new Network(input, hidden, head);
+    }
+
+    /**
+     * The frozen W (units x inputs, row-major) of a square stage: {@code "weights"} (units rows of length inputs)
+     * or {@code "seed"} (N(0, 1/inputs) entries, repetition r drawn from its own stream); exactly one of them.
+     */
+    private static double[] frozenWeights(JsonNode node, int units, int inputs, int repetition, String where) {
+        boolean hasW = node.has("weights");
+        boolean hasSeed = node.has("seed");
+        if (hasW == hasSeed) {
+            throw new InvalidInputException(where + ": give the frozen W either as \"weights\" (" + units + " rows of " + inputs
+                    + " numbers) or as \"seed\" (an integer >= 0), exactly one of them");
+        }
+        double[] w = new double[units * inputs];
+        if (hasSeed) {
+            JsonNode v = node.get("seed");
+            if (!v.isIntegralNumber() || v.asLong() < 0) throw new InvalidInputException(where + ": \"seed\" must be an integer >= 0, got " + v);
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(v.asLong() + 0x9E3779B97F4A7C15L * repetition);
+            double scale = 1.0 / Math.sqrt(inputs);
+            for (int i = 0; i < w.length; i++) w[i] = scale * Network.gaussian(rng);
+            return w;
+        }
+        JsonNode rows = node.get("weights");
+        if (!rows.isArray() || rows.size() != units) {
+            throw new InvalidInputException(where + ": \"weights\" must be an array of " + units + " rows (one per unit), got "
+                    + (rows.isArray() ? rows.size() + " rows" : rows.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+        }
+        for (int j = 0; j < units; j++) {
+            JsonNode row = rows.get(j);
+            if (!row.isArray() || row.size() != inputs) {
+                throw new InvalidInputException(where + ": row " + (j + 1) + " of \"weights\" must have " + inputs
+                        + " numbers (the layer's input width), got " + (row.isArray() ? String.valueOf(row.size()) : row.toString()));
+            }
+            for (int k = 0; k < inputs; k++) {
+                JsonNode e = row.get(k);
+                if (!e.isNumber() || !Double.isFinite(e.asDouble())) {
+                    throw new InvalidInputException(where + ": \"weights\"[" + j + "][" + k + "] must be a finite number, got " + e);
+                }
+                w[j * inputs + k] = e.asDouble();
+            }
+        }
+        return w;
     }
 
     private static void checkKeys(JsonNode node, Set<String> allowed, String where) {

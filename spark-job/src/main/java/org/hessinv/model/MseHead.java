@@ -1,8 +1,18 @@
 package org.hessinv.model;
 
-/** Linear head with squared error: {@code loss = 0.5 ||W z + c - y||^2}. */
+/**
+ * Linear head with squared error: {@code loss = 0.5 ||W z + c - y||^2}; or, square-parameterized with W
+ * frozen, {@code loss = 0.5 ||x * (W z) - y||^2} (gain) or {@code 0.5 ||W z + x - y||^2} (bias), whose
+ * trainable parameter x has one entry per output (a single one for a scalar output).
+ */
 public final class MseHead extends Head {
     public MseHead(int inputs, int outputs) { super(inputs, outputs); }
+
+    /** The square-parameterized head: W frozen (outputs x inputs, row-major), x the gain or the bias. */
+    public MseHead(int inputs, int outputs, Parameterization parameterization, double[] frozenWeights) {
+        super(inputs, outputs, parameterization, frozenWeights);
+        if (parameterization == Parameterization.FULL) throw new IllegalArgumentException("use MseHead(inputs, outputs) for a fully trainable head");
+    }
 
     @Override public void validateResponse(double[] y, long i) {
         if (y.length != units()) {
@@ -31,5 +41,7 @@ public final class MseHead extends Head {
 
     @Override public int responseSize() { return units(); }
 
-    @Override public String describe() { return "mse(" + units() + ")"; }
+    @Override public String describe() {
+        return isSquareParameterized() ? "mse(" + units() + ", " + parameterization().specName() + ")" : "mse(" + units() + ")";
+    }
 }

@@ -97,6 +97,7 @@ public final class Network implements Serializable {
     /**
      * Seeded initializer: W ~ N(0, gain^2 / inputs), c ~ N(0, 0.1^2); gain 1, and 1/sqrt(R) on the
      * branches of the R residual layers, so the residual stack keeps the activation scale bounded (~e).
+     * Square-parameterized stages: gains 1 + 0.1 N(0, 1), biases 0.1 N(0, 1).
      */
     public double[] initialParameters(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
@@ -108,6 +109,12 @@ public final class Network implements Serializable {
             double gain = (s instanceof HiddenLayer h && h.isResidual()) ? residualGain : 1.0;
             double scale = gain / Math.sqrt(s.inputSize());
             int off = offsets[l];
+            if (s.isSquareParameterized()) {
+                // gains 1 + 0.1 N(0, 1), biases 0.1 N(0, 1)
+                boolean gainStage = s.parameterization() == Parameterization.GAIN;
+                for (int j = 0; j < s.units(); j++) x[off + j] = (gainStage ? 1.0 : 0.0) + 0.1 * gaussian(rng);
+                continue;
+            }
             for (int i = 0; i < s.biasOffset(); i++) x[off + i] = scale * gaussian(rng);
             for (int j = 0; j < s.units(); j++) x[off + s.biasOffset() + j] = 0.1 * gaussian(rng);
         }
