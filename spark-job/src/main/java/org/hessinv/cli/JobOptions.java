@@ -19,15 +19,19 @@ public record JobOptions(String model, String params, Long initSeed, String data
     public static final double DEFAULT_DAMPING = 1e-3;
     public static final long DEFAULT_CURVATURE_BATCH = 64;
     public static final String DEFAULT_OUT = "hessinv-out/default";
+    /** riccati: the Riccati recursion (default); woodbury: the paper's section 6 route (solve.WoodburySolver). */
+    public static final List<String> SOLVERS = List.of("riccati", "woodbury");
 
     public static final String USAGE = String.join("\n",
             "usage: newton-direction --model M.json [--params P.npy | --init-seed N] --data PATH",
             "         [--format csv|parquet|libsvm] [--curvature hessian|ggn] [--damping D]",
             "         [--curvature-batch all|N] [--seed S] [--rhs gradient|R.npy] --out DIR",
-            "         [--master local[*]|spark://host:port] [--partitions N] [--overwrite] [--solver riccati]",
+            "         [--master local[*]|spark://host:port] [--partitions N] [--overwrite] [--solver riccati|woodbury]",
             "  Solves (C + D I) d = r for the batch curvature C (Hessian or Gauss-Newton) and writes",
             "  DIR/direction.npy and DIR/report.json. With no --model and no --data it runs the built-in",
             "  default (deep narrow residual network, generated teacher-student data) into " + DEFAULT_OUT + ".",
+            "  --solver woodbury: the paper's section 6 route, for one example (--curvature-batch 1) of a network of",
+            "  square-parameterized layers (\"type\": \"square\") and a single-parameter head; reports no inertia.",
             "  defaults: --curvature hessian --damping " + DEFAULT_DAMPING + " --curvature-batch " + DEFAULT_CURVATURE_BATCH
                     + " --seed 0 --rhs gradient --init-seed 0 (without --params)");
 
@@ -75,7 +79,7 @@ public record JobOptions(String model, String params, Long initSeed, String data
         if (out == null && !builtIn && !help) throw new InvalidInputException("missing --out DIR: the folder to write direction.npy and report.json to");
         String rhs = v.getOrDefault("--rhs", "gradient");
         String solver = v.getOrDefault("--solver", "riccati");
-        if (!solver.equals("riccati")) throw new InvalidInputException("unknown --solver \"" + solver + "\"; use riccati");
+        if (!SOLVERS.contains(solver)) throw new InvalidInputException("unknown --solver \"" + solver + "\"; use riccati (the default) or woodbury");
         return new JobOptions(model, v.get("--params"),
                 v.containsKey("--init-seed") ? parseLong(v.get("--init-seed"), "--init-seed") : null,
                 data, v.get("--format"), Curvature.fromSpec(v.getOrDefault("--curvature", "hessian")),

@@ -22,6 +22,7 @@ import org.hessinv.spark.ExampleReader;
 import org.hessinv.spark.KryoRegistration;
 import org.hessinv.spark.NewtonDirectionPipeline;
 import org.hessinv.solve.SweepProgress;
+import org.hessinv.solve.WoodburySolver;
 
 /**
  * {@code newton-direction}: reads a model, parameters and data, runs {@link NewtonDirectionPipeline} and
@@ -68,6 +69,11 @@ public final class NewtonDirectionJob {
         Network net = o.builtInDefault() ? DefaultProblem.network() : ModelSpec.read(Path.of(o.model()));
         double[] x = o.params() != null ? Npy.read(Path.of(o.params())) : net.initialParameters(o.initSeed() == null ? 0 : o.initSeed());
         net.validateParameters(x);
+        if (o.solver().equals("woodbury")) {
+            // the route's model and batch preconditions, before any data is read or output written
+            // ("all" examples is checked by the pipeline once the number of examples is known)
+            WoodburySolver.checkApplicable(net, o.curvatureBatch() == 0 ? 1 : o.curvatureBatch());
+        }
         double[] rhs = null;
         if (!o.rhs().equals("gradient")) {
             rhs = Npy.read(Path.of(o.rhs()));
@@ -95,7 +101,7 @@ public final class NewtonDirectionJob {
                 }
                 long curvatureBatch = o.curvatureBatch();
                 var result = NewtonDirectionPipeline.run(sc, new NewtonDirectionPipeline.Request(net, x, examples, o.curvature(),
-                        o.damping(), curvatureBatch, o.seed(), rhs, partitions, new ProgressPrinter()));
+                        o.damping(), curvatureBatch, o.seed(), rhs, partitions, new ProgressPrinter(), o.solver()));
                 Map<String, Object> report = report(o, net, result, partitions, spark.sparkContext().master());
                 Npy.write(out.file("direction.npy"), result.solution().direction());
                 @SuppressWarnings("unchecked")
@@ -127,11 +133,15 @@ public final class NewtonDirectionJob {
         m.put("directionNorm", norm(r.solution().direction()));
         m.put("residual", r.residual());
         m.put("logAbsDet", r.solution().logAbsDet());
-        Map<String, Object> inertia = new LinkedHashMap<>();
-        inertia.put("negative", r.solution().inertia().negative());
-        inertia.put("zero", r.solution().inertia().zero());
-        inertia.put("positive", r.solution().inertia().positive());
-        m.put("inertia", inertia);
+        if (r.solution().inertia() == null) {
+            m.put("inertia", null);   // the woodbury route gives log|det| but no inertia
+        } else {
+            Map<String, Object> inertia = new LinkedHashMap<>();
+            inertia.put("negative", r.solution().inertia().negative());
+            inertia.put("zero", r.solution().inertia().zero());
+            inertia.put("positive", r.solution().inertia().positive());
+            m.put("inertia", inertia);
+        }
         m.put("curvature", o.curvature().specName());
         m.put("damping", o.damping());
         m.put("solver", o.solver());
@@ -155,8 +165,9 @@ public final class NewtonDirectionJob {
         System.out.printf(Locale.ROOT, "  examples %d, curvature batch %d, %s, damping %g, master %s, %d partitions%n",
                 r.get("examples"), r.get("curvatureExamples"), r.get("curvature"), (Double) r.get("damping"), r.get("master"), r.get("partitions"));
         System.out.printf(Locale.ROOT, "  loss %.6g  |gradient| %.6g  |direction| %.6g%n", r.get("loss"), r.get("gradientNorm"), r.get("directionNorm"));
-        System.out.printf(Locale.ROOT, "  residual |(C + dI) d - r| / |r| = %.3g   log|det| = %.6g   inertia (-,0,+) = (%s, %s, %s)%n",
-                r.get("residual"), r.get("logAbsDet"), inertia.get("negative"), inertia.get("zero"), inertia.get("positive"));
+        System.out.printf(Locale.ROOT, "  solver %s   residual |(C + dI) d - r| / |r| = %.3g   log|det| = %.6g   inertia (-,0,+) = %s%n",
+                r.get("solver"), r.get("residual"), r.get("logAbsDet"), inertia == null ? "not given by this solver"
+                        : "(" + inertia.get("negative") + ", " + inertia.get("zero") + ", " + inertia.get("positive") + ")");
         System.out.printf(Locale.ROOT, "  timings (s): %s%n", r.get("timings"));
         System.out.printf(Locale.ROOT, "  wrote %s/direction.npy and report.json%n", r.get("out"));
     }

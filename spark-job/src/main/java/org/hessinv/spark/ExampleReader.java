@@ -18,7 +18,8 @@ import org.hessinv.model.Network;
 
 /**
  * Reads examples for a network from CSV (header; {@code label} or {@code y0..y{k-1}}, every other column a
- * feature in order), Parquet ({@code features} array or ML vector; {@code label} number or {@code y} array)
+ * feature in order; a scalar-output mse head, e.g. the single-parameter head of the woodbury route, reads {@code y0},
+ * or {@code label} when there is no {@code y0}), Parquet ({@code features} array or ML vector; {@code label} number or {@code y} array)
  * or LibSVM ({@code label idx:val ...}, 1-based indices).
  */
 public final class ExampleReader {
@@ -76,6 +77,10 @@ public final class ExampleReader {
             for (int k = 0; k < head.units(); k++) responseNames.add("y" + k);
         } else {
             responseNames.add("label");
+        }
+        if (head instanceof MseHead && head.units() == 1 && !java.util.Arrays.asList(cols).contains("y0")
+                && java.util.Arrays.asList(cols).contains("label")) {
+            responseNames.set(0, "label");   // a scalar-output mse head also takes its target from a "label" column
         }
         for (String name : responseNames) {
             int idx = java.util.Arrays.asList(cols).indexOf(name);

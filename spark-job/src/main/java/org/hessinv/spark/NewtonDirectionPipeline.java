@@ -22,13 +22,15 @@ import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SolveMemory;
 import org.hessinv.solve.SweepProgress;
+import org.hessinv.solve.WoodburySolver;
 import scala.Tuple2;
 
 /**
  * The dataflow of one Newton direction (MATH.md section 7): broadcast x; loss and gradient by
  * treeAggregate; per-example stage records of the curvature batch keyed by layer and partitioned by
  * layer range, with {@code sum_i S^i} reduced per layer; the driver's Riccati sweeps pulling one layer
- * range at a time; the residual certificate by a distributed R-pass.
+ * range at a time (or, with {@code solver = "woodbury"}, the paper's section 6 route over the same stages);
+ * the residual certificate by a distributed R-pass.
  */
 public final class NewtonDirectionPipeline {
     /** Tree depth of the gradient and R-pass aggregations. */
@@ -42,7 +44,15 @@ public final class NewtonDirectionPipeline {
 
     /** Inputs of one run. {@code rhs} null means the gradient. {@code curvatureBatch} <= 0 means all examples. */
     public record Request(Network net, double[] x, JavaRDD<Example> examples, Curvature curvature, double damping,
-                          long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress) {}
+                          long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress, String solver) {
+        /** The default solver (riccati). */
+        public Request(Network net, double[] x, JavaRDD<Example> examples, Curvature curvature, double damping,
+                       long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress) {
+            this(net, x, examples, curvature, damping, curvatureBatch, seed, rhs, partitions, progress, "riccati");
+        }
+
+        public boolean woodbury() { return "woodbury".equals(solver); }
+    }
 
     public static Result run(JavaSparkContext sc, Request q) {
         Map<String, Double> timings = new LinkedHashMap<>();
@@ -87,6 +97,7 @@ public final class NewtonDirectionPipeline {
             batch = examples.filter(t -> chosenB.value().get(Math.toIntExact(t._1())));
             bc = q.curvatureBatch();
         }
+        if (q.woodbury()) WoodburySolver.checkApplicable(net, bc);
         SolveMemory.check(net, bc, Runtime.getRuntime().maxMemory());
         double wc = 1.0 / bc;
         Curvature curvature = q.curvature();
@@ -105,7 +116,14 @@ public final class NewtonDirectionPipeline {
         // the structured solve on the driver
         long t3 = System.nanoTime();
         SparkStageSource source = new SparkStageSource(net, q.x(), layerBatches, ranges);
-        RiccatiSolution solution = RiccatiSolver.solve(source, q.damping(), rhs, q.progress());
+        RiccatiSolution solution;
+        if (q.woodbury()) {
+            // the paper's route sees the same stage source; it gives log|det| but no inertia (null)
+            WoodburySolver.Solution wb = WoodburySolver.solve(source, q.damping(), rhs);
+            solution = new RiccatiSolution(wb.direction(), wb.logAbsDet(), null);
+        } else {
+            solution = RiccatiSolver.solve(source, q.damping(), rhs, q.progress());
+        }
         timings.put("solve", seconds(t3));
 
         // certificate: ||(C + delta I) d - r|| / ||r|| by a distributed R-pass over the curvature batch
