@@ -26,7 +26,7 @@ import org.hessinv.solve.WoodburySolver;
  * tanh bias {@code s(W z + x)} with seeded frozen W, a scalar mse head whose only parameter is its bias), one
  * example, the Hessian plus damping. Prints a markdown table: the relative error of each solver against the dense
  * LAPACK solve, the condition number, the eq. (24) product against the R-pass, and the times (best of --repeats).
- * Usage: PaperComparison [--depths 4,8,16,32,64] [--width 4] [--damping 1e-3] [--repeats 5] [--seed 1]
+ * Usage: PaperComparison [--depths 4,8,16,32,64] [--width 4] [--damping 1e-3] [--repeats 10] [--seed 1]
  */
 public final class PaperComparison {
     private PaperComparison() {}
@@ -35,7 +35,7 @@ public final class PaperComparison {
         List<Integer> depths = List.of(4, 8, 16, 32, 64);
         int width = 4;
         double damping = 1e-3;
-        int repeats = 5;
+        int repeats = 10;
         long seed = 1;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) usage("option " + args[i] + " needs a value");
@@ -148,7 +148,7 @@ public final class PaperComparison {
     private static String sci(double v) { return String.format(Locale.ROOT, "%.2e", v); }
 
     private static void usage(String why) {
-        System.err.println("error: " + why + "; usage: PaperComparison [--depths 4,8,16,32,64] [--width 4] [--damping 1e-3] [--repeats 5] [--seed 1]");
+        System.err.println("error: " + why + "; usage: PaperComparison [--depths 4,8,16,32,64] [--width 4] [--damping 1e-3] [--repeats 10] [--seed 1]");
         System.exit(2);
     }
 }
