@@ -397,16 +397,6 @@ public final class WoodburySolver {
         /** Position of entry i of interleaved block l in the paper's ordering. */
         private int paperIndex(int l, int i) { return i < n[l] ? off[l] + i : dimension() + off[l] + (i - n[l]); }
 
-        /** The interleaved position of paper index k (states then parameters): the permutation used by the banded solve. */
-        public int interleavedIndex(int k) {
-            int nn = dimension();
-            boolean param = k >= nn;
-            int q = param ? k - nn : k;
-            int l = 0;
-            while (off[l + 1] <= q) l++;
-            return blockOff[l] + (param ? n[l] : 0) + (q - off[l]);
-        }
-
         private static void put(double[] dst, int ld, int r0, int c0, double[] blk, int rows, int cols, boolean transpose) {
             if (!transpose) {
                 for (int j = 0; j < cols; j++) for (int i = 0; i < rows; i++) dst[(c0 + j) * ld + r0 + i] = blk[j * rows + i];
