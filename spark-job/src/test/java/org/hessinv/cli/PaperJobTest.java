@@ -1,5 +1,6 @@
 package org.hessinv.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,6 +110,23 @@ class PaperJobTest {
         assertTrue(report.get("inertia").isNull(), "the woodbury route gives no inertia: " + report.get("inertia"));
         assertEquals(expected.logAbsDet(), report.get("logAbsDet").asDouble(), 1e-9 * Math.abs(expected.logAbsDet()));
         assertEquals(1, report.get("curvatureExamples").asLong());
+    }
+
+    /** A scalar mse head also reads its target from a "label" column when there is no "y0": same direction. */
+    @Test
+    void scalarMseHeadReadsLabelColumn(@TempDir Path t) throws IOException {
+        Files.writeString(t.resolve("label.csv"), Files.readString(dir.resolve("data.csv")).replaceFirst("y0", "label"));
+        List<String> common = List.of("--model", dir.resolve("square.json").toString(), "--init-seed", "2", "--curvature-batch", "1",
+                "--seed", "5", "--solver", "woodbury");
+        List<String> a = new ArrayList<>(common);
+        a.addAll(List.of("--data", dir.resolve("data.csv").toString(), "--out", t.resolve("y0").toString()));
+        List<String> b = new ArrayList<>(common);
+        b.addAll(List.of("--data", t.resolve("label.csv").toString(), "--out", t.resolve("label").toString()));
+        Run r1 = job(a.toArray(String[]::new));
+        assertEquals(0, r1.code(), r1.stderr());
+        Run r2 = job(b.toArray(String[]::new));
+        assertEquals(0, r2.code(), r2.stderr());
+        assertArrayEquals(Npy.read(t.resolve("y0").resolve("direction.npy")), Npy.read(t.resolve("label").resolve("direction.npy")));
     }
 
     private static void assertRefused(Run r, Path out, String... words) {
