@@ -102,4 +102,31 @@ public final class DenseCurvature {
         }
         return c;
     }
+
+    /**
+     * The 2-norm condition numbers of the pivots Qdd_l of the block LDL^T of the n x n matrix m with
+     * the layers eliminated last to first (the Riccati solver's order: its Qdd_l are these Schur
+     * complements, MATH.md section 3), computed densely; index l is stage l (0-based).
+     */
+    public static double[] pivotConditions(org.hessinv.model.Network net, double[] m0) {
+        int n = net.paramCount();
+        double[] m = m0.clone();
+        double[] out = new double[net.stageCount()];
+        for (int l = net.stageCount() - 1; l >= 0; l--) {
+            int o = net.paramOffset(l), p = net.stage(l).paramCount();
+            double[] q = Dense.block(m, n, o, o, p, p);
+            out[l] = Dense.condition(org.hessinv.solve.DenseSolver.eigenvalues(q, p));
+            if (o == 0) break;
+            double[] c = Dense.block(m, n, 0, o, o, p); // o x p coupling to the earlier layers
+            double[] qInvCt = new double[p * o];
+            double[] ct = Dense.transpose(c, o, p);
+            for (int j = 0; j < o; j++) {
+                double[] col = org.hessinv.solve.DenseSolver.solve(q, p, java.util.Arrays.copyOfRange(ct, j * p, (j + 1) * p));
+                System.arraycopy(col, 0, qInvCt, j * p, p);
+            }
+            double[] upd = Dense.multiply(c, qInvCt, o, p, o);
+            for (int j = 0; j < o; j++) for (int i = 0; i < o; i++) m[j * n + i] -= upd[j * o + i];
+        }
+        return out;
+    }
 }
