@@ -66,7 +66,12 @@ public final class ModelSpec {
                 if (!l.isObject()) throw new InvalidInputException(where + " must be an object like {\"type\": \"dense\", \"units\": 16, \"activation\": \"tanh\"}");
                 String type = text(l, "type", where);
                 checkKeys(l, type.equals("square") ? SQUARE_KEYS : LAYER_KEYS, where);
-                Activation s = Activation.fromSpec(text(l, "activation", where));
+                Activation s;
+                try {
+                    s = Activation.fromSpec(text(l, "activation", where));
+                } catch (InvalidInputException e) {
+                    throw new InvalidInputException(where + ": " + e.getMessage());
+                }
                 int repeat = l.has("repeat") ? positiveInt(l, "repeat", where) : 1;
                 for (int r = 0; r < repeat; r++) {
                     switch (type) {

@@ -48,10 +48,7 @@ public final class RiccatiFactorization {
      */
     public double[] sample(StageSource stages, SplittableRandom rng) {
         return forward(stages, SweepProgress.NONE, l -> {
-            if (!(pivots[l] instanceof CholeskyFactorization chol)) {
-                throw new IllegalStateException("sampling needs C + delta I positive definite, but its inertia is "
-                        + inertia + " (pivot of layer " + (l + 1) + " is indefinite); add damping or use --curvature ggn");
-            }
+            CholeskyFactorization chol = choleskyPivot(l);
             double[] eps = new double[chol.dimension()];
             for (int i = 0; i < eps.length; i++) eps[i] = Network.gaussian(rng);
             chol.applyInverseTransposeFactor(eps);
@@ -61,12 +58,25 @@ public final class RiccatiFactorization {
 
     /** The map eps -> d of {@link #sample} for a given eps (a square root T of (C + delta I)^-1, T T^T = inverse). */
     public double[] sampleMap(StageSource stages, double[] eps) {
+        if (eps.length != offsets[pivots.length]) {
+            throw new IllegalArgumentException("eps has " + eps.length + " entries, expected " + offsets[pivots.length]);
+        }
+        for (int l = 0; l < pivots.length; l++) choleskyPivot(l);
         return forward(stages, SweepProgress.NONE, l -> {
-            CholeskyFactorization chol = (CholeskyFactorization) pivots[l];
+            CholeskyFactorization chol = choleskyPivot(l);
             double[] e = java.util.Arrays.copyOfRange(eps, offsets[l], offsets[l + 1]);
             chol.applyInverseTransposeFactor(e);
             return e;
         });
+    }
+
+    /** Pivot l's Cholesky factor; refuses (clearly) when C + delta I is not positive definite. */
+    private CholeskyFactorization choleskyPivot(int l) {
+        if (!(pivots[l] instanceof CholeskyFactorization chol)) {
+            throw new IllegalStateException("sampling needs C + delta I positive definite, but its inertia is "
+                    + inertia + " (pivot of layer " + (l + 1) + " is indefinite); add damping or use --curvature ggn");
+        }
+        return chol;
     }
 
     private double[] forward(StageSource stages, SweepProgress progress, java.util.function.IntFunction<double[]> feedforward) {
