@@ -1,5 +1,6 @@
 package org.hessinv.cli;
 
+import org.hessinv.solve.ResidualCertificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,7 @@ import org.hessinv.model.InvalidInputException;
  */
 public record JobOptions(String model, String params, Long initSeed, String data, String format, Curvature curvature,
                          double damping, long curvatureBatch, long seed, String rhs, String out, String master,
-                         Integer partitions, boolean overwrite, String solver, boolean help) {
+                         Integer partitions, boolean overwrite, String solver, double maxResidual, boolean help) {
 
     public static final double DEFAULT_DAMPING = 1e-3;
     public static final long DEFAULT_CURVATURE_BATCH = 64;
@@ -27,13 +28,15 @@ public record JobOptions(String model, String params, Long initSeed, String data
             "         [--format csv|parquet|libsvm] [--curvature hessian|ggn] [--damping D]",
             "         [--curvature-batch all|N] [--seed S] [--rhs gradient|R.npy] --out DIR",
             "         [--master local[*]|spark://host:port] [--partitions N] [--overwrite] [--solver riccati|woodbury]",
+            "         [--max-residual R]",
             "  Solves (C + D I) d = r for the batch curvature C (Hessian or Gauss-Newton) and writes",
             "  DIR/direction.npy and DIR/report.json. With no --model and no --data it runs the built-in",
             "  default (deep narrow residual network, generated teacher-student data) into " + DEFAULT_OUT + ".",
             "  --solver woodbury: the paper's section 6 route, for one example (--curvature-batch 1) of a network of",
             "  square-parameterized layers (\"type\": \"square\") and a single-parameter head; reports no inertia.",
+            "  --max-residual: refuse (exit 3) a direction whose certified residual |(C + D I) d - r| / |r| exceeds R.",
             "  defaults: --curvature hessian --damping " + DEFAULT_DAMPING + " --curvature-batch " + DEFAULT_CURVATURE_BATCH
-                    + " --seed 0 --rhs gradient --init-seed 0 (without --params)");
+                    + " --seed 0 --rhs gradient --init-seed 0 (without --params) --max-residual " + ResidualCertificate.DEFAULT_LIMIT);
 
     public boolean builtInDefault() { return model == null && data == null; }
 
@@ -41,7 +44,7 @@ public record JobOptions(String model, String params, Long initSeed, String data
         Map<String, String> v = new LinkedHashMap<>();
         List<String> flags = List.of("--overwrite", "--help", "-h");
         List<String> valued = List.of("--model", "--params", "--init-seed", "--data", "--format", "--curvature", "--damping",
-                "--curvature-batch", "--seed", "--rhs", "--out", "--master", "--partitions", "--solver");
+                "--curvature-batch", "--seed", "--rhs", "--out", "--master", "--partitions", "--solver", "--max-residual");
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -87,7 +90,7 @@ public record JobOptions(String model, String params, Long initSeed, String data
                 v.containsKey("--seed") ? parseLong(v.get("--seed"), "--seed") : 0L, rhs,
                 out == null ? DEFAULT_OUT : out, v.get("--master"),
                 v.containsKey("--partitions") ? parsePartitions(v.get("--partitions")) : null,
-                v.containsKey("--overwrite") || (builtIn && out == null), solver, help);
+                v.containsKey("--overwrite") || (builtIn && out == null), solver, parseMaxResidual(v.get("--max-residual")), help);
     }
 
     private static double parseDamping(String s) {
@@ -100,6 +103,20 @@ public record JobOptions(String model, String params, Long initSeed, String data
         }
         if (!(d >= 0) || !Double.isFinite(d)) throw new InvalidInputException("--damping must be a finite number >= 0, got " + s);
         return d;
+    }
+
+    private static double parseMaxResidual(String s) {
+        if (s == null) return ResidualCertificate.DEFAULT_LIMIT;
+        double r;
+        try {
+            r = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            r = Double.NaN;
+        }
+        if (!(r > 0) || !Double.isFinite(r)) {
+            throw new InvalidInputException("--max-residual must be a number > 0 (e.g. 1e-6), got \"" + s + "\"");
+        }
+        return r;
     }
 
     /** 0 means all examples. */

@@ -101,7 +101,7 @@ public final class NewtonDirectionJob {
                 }
                 long curvatureBatch = o.curvatureBatch();
                 var result = NewtonDirectionPipeline.run(sc, new NewtonDirectionPipeline.Request(net, x, examples, o.curvature(),
-                        o.damping(), curvatureBatch, o.seed(), rhs, partitions, new ProgressPrinter(), o.solver()));
+                        o.damping(), curvatureBatch, o.seed(), rhs, partitions, new ProgressPrinter(), o.solver(), o.maxResidual()));
                 Map<String, Object> report = report(o, net, result, partitions, spark.sparkContext().master());
                 Npy.write(out.file("direction.npy"), result.solution().direction());
                 @SuppressWarnings("unchecked")
@@ -132,6 +132,13 @@ public final class NewtonDirectionJob {
         m.put("rhsNorm", norm(r.rhs()));
         m.put("directionNorm", norm(r.solution().direction()));
         m.put("residual", r.residual());
+        m.put("maxResidual", o.maxResidual());
+        if (r.solution().worstPivot() != null) {
+            Map<String, Object> worst = new LinkedHashMap<>();
+            worst.put("layer", r.solution().worstPivot().layer());
+            worst.put("rcond", r.solution().worstPivot().rcond());
+            m.put("worstPivot", worst);
+        }
         m.put("logAbsDet", r.solution().logAbsDet());
         if (r.solution().inertia() == null) {
             m.put("inertia", null);   // the woodbury route gives log|det| but no inertia

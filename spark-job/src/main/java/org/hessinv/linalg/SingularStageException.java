@@ -15,6 +15,13 @@ public class SingularStageException extends RuntimeException {
         this.rcond = rcond;
     }
 
+    /** For subclasses that explain the singularity in their own words. */
+    protected SingularStageException(String message, int layer, double rcond) {
+        super(message);
+        this.layer = layer;
+        this.rcond = rcond;
+    }
+
     public int layer() { return layer; }
 
     public double rcond() { return rcond; }

@@ -37,6 +37,16 @@ public final class RiccatiFactorization {
     /** inertia(C + delta I) = sum_l inertia(Qdd_l). */
     public Inertia inertia() { return inertia; }
 
+    /** The pivot Qdd_l with the smallest reciprocal condition estimate (null for a network without stages). */
+    public PivotCondition worstPivot() {
+        PivotCondition worst = null;
+        for (int l = 0; l < pivots.length; l++) {
+            double rc = pivots[l].rcond();
+            if (worst == null || rc < worst.rcond()) worst = new PivotCondition(l + 1, rc);
+        }
+        return worst;
+    }
+
     /** Forward sweep from s_0 = 0: d_l = k_l - K_l s_{l-1}, s_l = A s_{l-1} + Bs d_l. */
     public double[] forwardSweep(StageSource stages, SweepProgress progress) {
         return forward(stages, progress, l -> gaink[l].clone());

@@ -1,5 +1,6 @@
 package org.hessinv.solve;
 
+import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.curvature.LayerStage;
 import org.hessinv.curvature.StageSource;
 import org.hessinv.linalg.Blas;
@@ -22,7 +23,14 @@ public final class RiccatiSolver {
     /** Backward then forward sweep: d = (C + delta I)^-1 r, with log|det| and inertia. */
     public static RiccatiSolution solve(StageSource stages, double delta, double[] r, SweepProgress progress) {
         RiccatiFactorization f = backwardSweep(stages, delta, r, progress);
-        return new RiccatiSolution(f.forwardSweep(stages, progress), f.logAbsDet(), f.inertia());
+        return new RiccatiSolution(f.forwardSweep(stages, progress), f.logAbsDet(), f.inertia(), f.worstPivot());
+    }
+
+    /** d = (C + delta I)^-1 r, refused unless rho = ||(C + delta I) d - r|| / ||r|| (by the R-pass) <= limit. */
+    public static RiccatiSolution solveCertified(ExampleBatch batch, double delta, double[] r, double limit, SweepProgress progress) {
+        RiccatiSolution s = solve(batch, delta, r, progress);
+        ResidualCertificate.require(batch.relativeResidual(s.direction(), delta, r), limit, s.worstPivot(), SINGULAR_HINT);
+        return s;
     }
 
     /**

@@ -18,6 +18,7 @@ import org.hessinv.curvature.RPass;
 import org.hessinv.curvature.StageRecord;
 import org.hessinv.model.Example;
 import org.hessinv.model.Network;
+import org.hessinv.solve.ResidualCertificate;
 import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SolveMemory;
@@ -44,11 +45,13 @@ public final class NewtonDirectionPipeline {
 
     /** Inputs of one run. {@code rhs} null means the gradient. {@code curvatureBatch} <= 0 means all examples. */
     public record Request(Network net, double[] x, JavaRDD<Example> examples, Curvature curvature, double damping,
-                          long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress, String solver) {
-        /** The default solver (riccati). */
+                          long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress, String solver,
+                          double maxResidual) {
+        /** The default solver (riccati) and residual limit. */
         public Request(Network net, double[] x, JavaRDD<Example> examples, Curvature curvature, double damping,
                        long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress) {
-            this(net, x, examples, curvature, damping, curvatureBatch, seed, rhs, partitions, progress, "riccati");
+            this(net, x, examples, curvature, damping, curvatureBatch, seed, rhs, partitions, progress, "riccati",
+                    ResidualCertificate.DEFAULT_LIMIT);
         }
 
         public boolean woodbury() { return "woodbury".equals(solver); }
@@ -138,6 +141,7 @@ public final class NewtonDirectionPipeline {
 
         layerBatches.unpersist(false);
         examples.unpersist(false);
+        ResidualCertificate.require(residual, q.maxResidual(), solution.worstPivot(), RiccatiSolver.SINGULAR_HINT);
         return new Result(loss, gradient, rhs, solution, residual, n, bc, ranges.numPartitions(), timings);
     }
 

@@ -204,6 +204,23 @@ class NewtonDirectionJobTest {
         assertRefused(job(args(t.resolve("d.csv"), out)), out, "2 feature columns", "input is 3");
     }
 
+    /** A direction whose certified residual exceeds --max-residual is refused (exit 3, no output), never written. */
+    @Test
+    void uncertifiedDirectionIsRefused(@TempDir Path t) {
+        Path out = t.resolve("out");
+        Run r = job(args(dir.resolve("data.csv"), out, "--curvature-batch", "all", "--max-residual", "1e-300"));
+        assertEquals(NewtonDirectionJob.EXIT_SINGULAR, r.code(), r.stderr());
+        String line = r.stderr().strip().substring(r.stderr().strip().lastIndexOf('\n') + 1);
+        assertTrue(line.startsWith("error: ") && line.contains("numerically singular") && line.contains("above the limit 1e-300"), line);
+        assertFalse(Files.exists(out), "output folder was created");
+    }
+
+    @Test
+    void badMaxResidual(@TempDir Path t) {
+        Path out = t.resolve("out");
+        assertRefused(job(args(dir.resolve("data.csv"), out, "--max-residual", "-1")), out, "--max-residual", "> 0");
+    }
+
     @Test
     void nanFeature(@TempDir Path t) throws IOException {
         writeCsv(t.resolve("d.csv"), examples, 7, Double.NaN);

@@ -15,7 +15,6 @@ import org.hessinv.model.MseHead;
 import org.hessinv.model.Network;
 import org.hessinv.testing.Dense;
 import org.hessinv.testing.RandomProblems;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -85,26 +84,28 @@ class SingularCurvatureTest {
     }
 
     /**
-     * KNOWN ENGINE LIMITATION (reported, not fixed): a numerically singular GGN without damping is not
-     * always refused. RiccatiSolverTest's problem seed 7 (batch 16, 36 parameters, kappa(G) ~5e16) has no
-     * single pivot below SINGULAR_RCOND = 1e-13 (worst pivot kappa ~2e9), so the solve returns a direction
-     * whose relative residual is ~150 (for this r) with no exception (seeds 15, 17, 19 likewise: 2e3..8e3).
-     * Enable once the solver detects a singular system from all its pivots (or checks its residual).
+     * A numerically singular GGN without damping whose stage pivots are each factorizable: RiccatiSolverTest's
+     * problem seed 7 (batch 16, 36 parameters, kappa(G) ~5e16, worst pivot kappa ~2e9, none below
+     * SINGULAR_RCOND). The pivots cannot see it; the R-pass residual certificate does: solveCertified refuses
+     * with the residual and the worst pivot's layer, and never returns the meaningless direction.
      */
-    @Disabled("known engine limitation: undamped singular GGN returns a meaningless direction (residual ~150) instead of SingularStageException")
     @Test
-    void undampedSingularGgnOfABatchIsRefused() {
+    void undampedSingularGgnOfABatchIsRefusedByTheCertificate() {
         RiccatiSolverTest.Problem pb = RiccatiSolverTest.problem(7);
         ExampleBatch b = new ExampleBatch(pb.net(), pb.x(), pb.examples(), Curvature.GGN);
         int n = pb.net().paramCount();
         double[] r = RandomProblems.vector(new SplittableRandom(7 + 99), n);
-        RiccatiSolution s;
-        try {
-            s = RiccatiSolver.solve(b, 0, r, SweepProgress.NONE);
-        } catch (SingularStageException expected) {
-            return;
-        }
-        double res = b.relativeResidual(s.direction(), 0, r);
-        assertTrue(res <= 1e-6, "singular GGN solved silently with relative residual " + res);
+        // precondition of the test: the system really is numerically singular (dense eigenvalues)
+        double[] eig = DenseSolver.eigenvalues(DenseSolver.assemble(b, 0), n);
+        assertTrue(Math.abs(eig[0]) <= 1e-12 * Math.abs(eig[n - 1]), "expected a numerically singular GGN, smallest eigenvalue " + eig[0]);
+        NumericallySingularException e = assertThrows(NumericallySingularException.class,
+                () -> RiccatiSolver.solveCertified(b, 0, r, ResidualCertificate.DEFAULT_LIMIT, SweepProgress.NONE));
+        assertTrue(e.residual() > ResidualCertificate.DEFAULT_LIMIT, "residual " + e.residual());
+        assertTrue(e.getMessage().contains("numerically singular") && e.getMessage().contains("layer " + e.layer())
+                && e.getMessage().contains("--damping"), e.getMessage());
+        assertTrue(e.layer() >= 1 && e.layer() <= pb.net().stageCount(), "layer " + e.layer());
+        // with damping the same system is certified
+        RiccatiSolution s = RiccatiSolver.solveCertified(b, 1e-2, r, ResidualCertificate.DEFAULT_LIMIT, SweepProgress.NONE);
+        assertTrue(b.relativeResidual(s.direction(), 1e-2, r) <= ResidualCertificate.DEFAULT_LIMIT);
     }
 }
