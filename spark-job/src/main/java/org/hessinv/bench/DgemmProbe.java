@@ -51,6 +51,30 @@ public final class DgemmProbe {
         return out;
     }
 
+    /**
+     * GFLOP/s of the pivot path's LAPACK calls (Cholesky then inverse, n^3 flops in all) at order n,
+     * best of {@code repeats}: used to estimate the time of stages whose p^3 term dominates.
+     */
+    public static double lapackGflops(int n, int repeats) {
+        SplittableRandom rng = new SplittableRandom(n + 1);
+        double[] q = new double[n * n];
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i <= j; i++) {
+                double v = rng.nextDouble() - 0.5;
+                q[j * n + i] = v;
+                q[i * n + j] = v;
+            }
+            q[j * n + j] += n;
+        }
+        double best = Double.MAX_VALUE;
+        for (int r = 0; r < repeats; r++) {
+            long t = System.nanoTime();
+            org.hessinv.linalg.SymmetricFactorization.factor(q, n, 1, "").inverse();
+            best = Math.min(best, (System.nanoTime() - t) / 1e9);
+        }
+        return (double) n * n * n / best / 1e9;
+    }
+
     /** The reference rate: the best facade GFLOP/s over the probed orders. */
     public static double peak(List<Sample> samples) {
         double m = 0;
