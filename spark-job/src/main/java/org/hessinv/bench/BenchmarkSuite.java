@@ -36,8 +36,10 @@ public final class BenchmarkSuite {
                          [--tall-depths 64,128,...,4096] [--kappas 1e4,1e6,1e8]
               --workloads         which workloads to run, comma-separated (default all three)
               --out               output folder (default target/bench); each run writes OUT/run-<UTC stamp>/
-              --quick             smaller sweep for iteration: anchor 64,128; tall 64..512; budget 30 s; Krylov cap 1000
-              --budget-seconds    per-row time budget of each method; a row estimated above it is skipped (default 120)
+              --quick             smaller sweep for iteration: anchor 64,128; tall 64..512; budgets 60 s / 240 s; Krylov cap 1000
+              --budget-seconds    per-row time budget of each method: an exact or dense solve estimated above it is
+                                  skipped, CG / MINRES stop at it (default 120)
+              --workload-budget-seconds  once a workload has run this long its remaining rows are skipped (default 600)
               --krylov-max-iter   iteration cap of CG / MINRES (default 3000)
               --dense-max-params  largest parameter count solved densely (default 5000)
             """;
@@ -47,12 +49,13 @@ public final class BenchmarkSuite {
         Path out = Path.of("target/bench");
         boolean quick;
         double budget = 120;
+        double workloadBudget = 600;
         int krylovMaxIter = 3000;
         int denseMaxParams = 5000;
         int[] anchorBatches = {64, 128, 256, 512};
         int[] tallDepths = {64, 128, 256, 512, 1024, 2048, 4096};
         double[] kappas = {1e4, 1e6, 1e8};
-        boolean budgetSet, capSet, batchesSet, depthsSet;
+        boolean budgetSet, workloadBudgetSet, capSet, batchesSet, depthsSet;
     }
 
     static Options parse(String[] args) {
@@ -70,6 +73,7 @@ public final class BenchmarkSuite {
                 }
                 case "--out" -> o.out = Path.of(v);
                 case "--budget-seconds" -> { o.budget = Double.parseDouble(v); o.budgetSet = true; }
+                case "--workload-budget-seconds" -> { o.workloadBudget = Double.parseDouble(v); o.workloadBudgetSet = true; }
                 case "--krylov-max-iter" -> { o.krylovMaxIter = Integer.parseInt(v); o.capSet = true; }
                 case "--dense-max-params" -> o.denseMaxParams = Integer.parseInt(v);
                 case "--anchor-batches" -> { o.anchorBatches = ints(v); o.batchesSet = true; }
@@ -79,7 +83,8 @@ public final class BenchmarkSuite {
             }
         }
         if (o.quick) {
-            if (!o.budgetSet) o.budget = 30;
+            if (!o.budgetSet) o.budget = 60;
+            if (!o.workloadBudgetSet) o.workloadBudget = 240;
             if (!o.capSet) o.krylovMaxIter = 1000;
             if (!o.batchesSet) o.anchorBatches = new int[] {64, 128};
             if (!o.depthsSet) o.tallDepths = new int[] {64, 128, 256, 512};
@@ -136,6 +141,7 @@ public final class BenchmarkSuite {
     private double dgemm;
     private double lapack;
     private final long maxHeap = Runtime.getRuntime().maxMemory();
+    private long workloadStart;
     final List<Row> rows = new ArrayList<>();
 
     BenchmarkSuite(Options opt) { this.opt = opt; }
@@ -190,6 +196,7 @@ public final class BenchmarkSuite {
     private void tall() {
         say("\n== tall: residual tanh width 8, input 8, mse head, batch 16, hessian, damping 1e-3; depth " + Arrays.toString(opt.tallDepths));
         boolean warmed = false;
+        workloadStart = System.nanoTime();
         for (int depth : opt.tallDepths) {
             Workloads.Problem p = Workloads.tall(depth);
             Row r = newRow(p, "depth", depth);
@@ -204,6 +211,7 @@ public final class BenchmarkSuite {
     private void anchor() {
         say("\n== anchor: input 768, 7 dense tanh layers of width 24, softmax head (10 classes), GGN, damping 1e-3; batch "
                 + Arrays.toString(opt.anchorBatches));
+        workloadStart = System.nanoTime();
         for (int b : opt.anchorBatches) {
             Workloads.Problem p = Workloads.anchor(b);
             runRow(p, newRow(p, "batch", b), null);
@@ -212,6 +220,7 @@ public final class BenchmarkSuite {
 
     private void conditioning() {
         say("\n== conditioning: teacher-student regression, depth 32, width 8, 4 outputs, batch 32, GGN; condition " + Arrays.toString(opt.kappas));
+        workloadStart = System.nanoTime();
         Workloads.Problem p = Workloads.conditioning();
         int n = p.net.paramCount();
         long t = System.nanoTime();
@@ -264,16 +273,25 @@ public final class BenchmarkSuite {
 
     /** True when the exact solve fits the heap and the time budget; otherwise marks the row skipped. */
     private boolean plan(Workloads.Problem p, Row r) {
+        SweepCost cost = SweepCost.of(p.net, r.batch);
+        String estimate = String.format(Locale.ROOT, "estimates: memory %.1f GB (SolveMemory; heap %.1f GB, usable %.0f%%), time ~%.0f s "
+                        + "(%.0f GFLOP, %.0f%% of it pivot LAPACK at %.2f GFLOP/s, the rest gemm at half of %.1f GFLOP/s; budget %.0f s)",
+                r.estGb, maxHeap / 1e9, 100 * SolveMemory.HEAP_SHARE, r.estSeconds, r.sweepGflop,
+                100 * cost.lapackFlops() / cost.totalFlops(), lapack, dgemm, opt.budget);
         if (r.estGb * 1e9 > SolveMemory.HEAP_SHARE * maxHeap) {
             r.status = String.format(Locale.ROOT, "skipped: needs %.1f GB", r.estGb);
-            r.reason = String.format(Locale.ROOT, "estimated solve memory %.1f GB > %.0f%% of the %.1f GB heap (SolveMemory)",
-                    r.estGb, 100 * SolveMemory.HEAP_SHARE, maxHeap / 1e9);
+            r.reason = estimate;
             return false;
         }
         if (r.estSeconds > opt.budget) {
             r.status = String.format(Locale.ROOT, "skipped: needs ~%.0f s", r.estSeconds);
-            r.reason = String.format(Locale.ROOT, "estimated %.0f s (%.0f GFLOP%s) > budget %.0f s", r.estSeconds, r.sweepGflop,
-                    SweepCost.of(p.net, r.batch).lapackFlops() > 0.5 * SweepCost.of(p.net, r.batch).totalFlops() ? ", mostly p^3 pivot LAPACK" : "", opt.budget);
+            r.reason = estimate;
+            return false;
+        }
+        if (workloadStart > 0 && (System.nanoTime() - workloadStart) / 1e9 > opt.workloadBudget) {
+            r.status = "skipped: workload budget spent";
+            r.reason = String.format(Locale.ROOT, "the workload already ran %.0f s > --workload-budget-seconds %.0f",
+                    (System.nanoTime() - workloadStart) / 1e9, opt.workloadBudget);
             return false;
         }
         return true;
@@ -282,7 +300,12 @@ public final class BenchmarkSuite {
     private void runRow(Workloads.Problem p, Row r, DenseRef dense) {
         rows.add(r);
         double[] rhs = null;
-        if (plan(p, r)) {
+        boolean planned = plan(p, r);
+        if (r.status.equals("skipped: workload budget spent")) {
+            say(String.format(Locale.ROOT, "%-12s %s=%-8s %s", r.workload, r.knob, num(r.value), r.status));
+            return;
+        }
+        if (planned) {
             rhs = p.batch().gradient();
             int repeats = r.estSeconds < 0.5 ? 3 : 1;
             try {
@@ -332,9 +355,13 @@ public final class BenchmarkSuite {
             assembly = ref.assemblySeconds();
         } else {
             var op = p.dampedProduct();
-            long t = System.nanoTime();
-            op.apply(new double[n]);
-            assembly = n * (System.nanoTime() - t) / 1e9;
+            double one = Double.MAX_VALUE;
+            for (int k = 0; k < 3; k++) {
+                long t = System.nanoTime();
+                op.apply(new double[n]);
+                one = Math.min(one, (System.nanoTime() - t) / 1e9);
+            }
+            assembly = n * one;
         }
         if (lu + assembly > opt.budget) {
             r.denseStatus = String.format(Locale.ROOT, "not run: needs ~%.0f s > budget", lu + assembly);
