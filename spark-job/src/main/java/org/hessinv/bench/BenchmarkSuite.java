@@ -123,7 +123,11 @@ public final class BenchmarkSuite {
             + "dense_seconds,dense_speedup,dense_rel_diff,dense_status,krylov,krylov_status,krylov_iterations,krylov_products,"
             + "krylov_seconds,krylov_residual,krylov_target,exact_speedup_vs_krylov";
 
-    private static String num(double v) { return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : ""; }
+    private static String num(double v) {
+        if (!Double.isFinite(v)) return "";
+        if (v == Math.rint(v) && Math.abs(v) < 1e5) return String.valueOf((long) v);
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
 
     private static String csv(String s) { return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s; }
 
