@@ -97,7 +97,7 @@ public final class Workloads {
     }
 
     /**
-     * anchor-proxy: the anchor with input 24 instead of 768 (8 stages of width 24, 4,210 parameters), i.e.
+     * anchor-proxy: the anchor with input 24 instead of 768 (8 stages of width 24, 4,450 parameters), i.e.
      * the anchor's stages 2..8 without the wide first layer: what the anchor costs once that layer is cheap.
      */
     public static Problem anchorProxy(int batch) {
