@@ -31,10 +31,12 @@ import org.hessinv.solve.SweepProgress;
  */
 public final class BenchmarkSuite {
     static final String HELP = """
-            usage: bench [--workloads anchor,tall,conditioning] [--out DIR] [--quick] [--budget-seconds S]
+            usage: bench [--workloads anchor,anchor-proxy,tall,conditioning] [--out DIR] [--quick] [--budget-seconds S]
                          [--krylov-max-iter N] [--dense-max-params N] [--anchor-batches 64,128,256,512]
                          [--tall-depths 64,128,...,4096] [--kappas 1e4,1e6,1e8]
-              --workloads         which workloads to run, comma-separated (default all three)
+              --workloads         which workloads to run, comma-separated (default anchor,tall,conditioning;
+                                  anchor-proxy, opt-in, ~8 min: the anchor with input 24, i.e. its stages 2..8
+                                  without the wide first layer)
               --out               output folder (default target/bench); each run writes OUT/run-<UTC stamp>/
               --quick             smaller sweep for iteration: anchor 64,128; tall 64..512; budgets 60 s / 240 s; Krylov cap 1000
               --budget-seconds    per-row time budget of each method: an exact or dense solve estimated above it is
@@ -43,6 +45,8 @@ public final class BenchmarkSuite {
               --krylov-max-iter   iteration cap of CG / MINRES (default 3000)
               --dense-max-params  largest parameter count solved densely (default 5000)
             """;
+
+    static final List<String> ALL = List.of("anchor", "anchor-proxy", "tall", "conditioning");
 
     static final class Options {
         Set<String> workloads = new LinkedHashSet<>(List.of("anchor", "tall", "conditioning"));
@@ -69,7 +73,7 @@ public final class BenchmarkSuite {
             switch (a) {
                 case "--workloads" -> {
                     o.workloads = new LinkedHashSet<>(Arrays.asList(v.split(",")));
-                    for (String w : o.workloads) if (!List.of("anchor", "tall", "conditioning").contains(w)) fail("unknown workload " + w + "; use anchor, tall, conditioning");
+                    for (String w : o.workloads) if (!ALL.contains(w)) fail("unknown workload " + w + "; use " + String.join(", ", ALL));
                 }
                 case "--out" -> o.out = Path.of(v);
                 case "--budget-seconds" -> { o.budget = Double.parseDouble(v); o.budgetSet = true; }
@@ -123,7 +127,11 @@ public final class BenchmarkSuite {
             + "dense_seconds,dense_speedup,dense_rel_diff,dense_status,krylov,krylov_status,krylov_iterations,krylov_products,"
             + "krylov_seconds,krylov_residual,krylov_target,exact_speedup_vs_krylov";
 
-    private static String num(double v) { return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : ""; }
+    private static String num(double v) {
+        if (!Double.isFinite(v)) return "";
+        if (v == Math.rint(v) && Math.abs(v) < 1e5) return String.valueOf((long) v);
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
 
     private static String csv(String s) { return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s; }
 
@@ -175,6 +183,7 @@ public final class BenchmarkSuite {
         if (opt.workloads.contains("tall")) tall();
         if (opt.workloads.contains("conditioning")) conditioning();
         if (opt.workloads.contains("anchor")) anchor();
+        if (opt.workloads.contains("anchor-proxy")) anchorProxy();
         List<String> lines = new ArrayList<>(List.of(CSV_HEADER));
         for (Row r : rows) lines.add(csvLine(r));
         Files.write(dir.resolve("results.csv"), lines);
@@ -215,6 +224,22 @@ public final class BenchmarkSuite {
         for (int b : opt.anchorBatches) {
             Workloads.Problem p = Workloads.anchor(b);
             runRow(p, newRow(p, "batch", b), null);
+        }
+    }
+
+    private void anchorProxy() {
+        say("\n== anchor-proxy: the anchor with input 24 (its stages 2..8 without the wide first layer), GGN, damping 1e-3; batch "
+                + Arrays.toString(opt.anchorBatches));
+        workloadStart = System.nanoTime();
+        boolean warmed = false;
+        for (int b : opt.anchorBatches) {
+            Workloads.Problem p = Workloads.anchorProxy(b);
+            Row r = newRow(p, "batch", b);
+            if (!warmed && plan(p, r)) {
+                warmUp(p, p.batch().gradient());
+                warmed = true;
+            }
+            runRow(p, r, null);
         }
     }
 
@@ -493,6 +518,17 @@ public final class BenchmarkSuite {
         t.add(">= 100x faster than dense at tall depth 64: " + (t64 == null || Double.isNaN(t64.denseSeconds) || !t64.ok() ? "NOT MEASURED"
                 : verdict(t64.denseSeconds / t64.solveSeconds >= 100) + " (" + num(t64.denseSeconds / t64.solveSeconds) + "x: dense "
                 + num(t64.denseSeconds) + " s, exact " + num(t64.solveSeconds) + " s)"));
+        List<Row> proxy = rowsOf("anchor-proxy");
+        if (!proxy.isEmpty()) {
+            StringBuilder b = new StringBuilder("informational, anchor-proxy (anchor without its wide first layer):");
+            for (Row r : proxy) {
+                b.append(String.format(Locale.ROOT, " batch %s: %s;", num(r.value), r.ok()
+                        ? num(r.solveSeconds) + " s, " + num(r.peakHeapMb) + " MB, " + num(100 * r.sweepGflops / r.dgemm) + "% of dgemm" : r.status));
+            }
+            ScalingFit pf = fitRows(proxy, 64, 512);
+            b.append(" exponent in batch ").append(num(pf.exponent()));
+            t.add(b.toString());
+        }
         t.add("sweep >= 50% of dgemm GFLOP/s at anchor batch 512: " + (a512 == null ? "NOT MEASURED (not in this run)" : !a512.ok() ? "MISSED (" + a512.status + ")"
                 : verdict(a512.sweepGflops >= 0.5 * a512.dgemm) + " (" + num(100 * a512.sweepGflops / a512.dgemm) + "%)"));
         return t;
@@ -516,13 +552,19 @@ public final class BenchmarkSuite {
             Plot.logLog(dir.resolve("tall-depth.png"), "tall: solve time vs depth (width 8, batch 16, Hessian)", "depth", "seconds", s);
         }
         List<Row> anc = rowsOf("anchor");
-        if (!anc.isEmpty()) {
+        if (!anc.isEmpty() || !rowsOf("anchor-proxy").isEmpty()) {
             double[] x = anc.stream().mapToDouble(r -> r.value).toArray();
             List<Plot.Series> s = new ArrayList<>(List.of(
                     new Plot.Series("exact (Riccati)", x, anc.stream().mapToDouble(r -> r.solveSeconds).toArray(), false),
                     new Plot.Series("exact: estimate (skipped)", x, anc.stream().mapToDouble(r -> r.ok() ? Double.NaN : r.estSeconds).toArray(), false),
                     new Plot.Series("CG", x, anc.stream().mapToDouble(r -> r.krylovSeconds).toArray(), false)));
-            double ref = anc.stream().filter(Row::ok).mapToDouble(r -> r.solveSeconds / Math.pow(r.value, 2.2)).findFirst().orElse(Double.NaN);
+            List<Row> proxy = rowsOf("anchor-proxy");
+            if (!proxy.isEmpty()) {
+                s.add(new Plot.Series("proxy: input 24", proxy.stream().mapToDouble(r -> r.value).toArray(),
+                        proxy.stream().mapToDouble(r -> r.solveSeconds).toArray(), false));
+            }
+            double ref = java.util.stream.Stream.concat(anc.stream(), proxy.stream()).filter(Row::ok)
+                    .mapToDouble(r -> r.solveSeconds / Math.pow(r.value, 2.2)).findFirst().orElse(Double.NaN);
             if (Double.isFinite(ref)) s.add(new Plot.Series("B^2.2 target", x, Arrays.stream(x).map(b -> ref * Math.pow(b, 2.2)).toArray(), true));
             Plot.logLog(dir.resolve("anchor-batch.png"), "anchor: solve time vs curvature batch (input 768, GGN)", "batch", "seconds", s);
         }

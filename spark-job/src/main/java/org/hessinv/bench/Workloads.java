@@ -97,6 +97,20 @@ public final class Workloads {
     }
 
     /**
+     * anchor-proxy: the anchor with input 24 instead of 768 (8 stages of width 24, 4,450 parameters), i.e.
+     * the anchor's stages 2..8 without the wide first layer: what the anchor costs once that layer is cheap.
+     */
+    public static Problem anchorProxy(int batch) {
+        List<HiddenLayer> layers = new ArrayList<>();
+        for (int l = 0; l < 7; l++) layers.add(HiddenLayer.dense(24, 24, Activation.TANH));
+        Network net = new Network(24, layers, new SoftmaxHead(24, 10));
+        GaussianMixture data = new GaussianMixture(24, 10, 3.0, 1.0, 5);
+        List<Example> ex = new ArrayList<>();
+        for (int i = 0; i < batch; i++) ex.add(data.example(i));
+        return new Problem("anchor-proxy", net, net.initialParameters(11), ex, Curvature.GGN, ANCHOR_DAMPING, 8);
+    }
+
+    /**
      * tall: depth residual tanh layers of width 8, input 8, mse head, 16 examples, Hessian, damping 1e-3
      * (the problem of {@code EngineBenchmark}, same seeds).
      */
