@@ -32,6 +32,9 @@ public final class RiccatiFactorization {
         this.inertia = inertia;
     }
 
+    /** The pivot factorization of stage l (0-based), for tests. */
+    SymmetricFactorization pivot(int l) { return pivots[l]; }
+
     /** log|det(C + delta I)| = sum_l log|det Qdd_l|. */
     public double logAbsDet() { return logAbsDet; }
 
