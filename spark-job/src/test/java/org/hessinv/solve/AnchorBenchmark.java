@@ -58,7 +58,13 @@ public final class AnchorBenchmark {
         System.out.printf(Locale.ROOT, "SolveMemory estimate: %.3f GB%n", SolveMemory.estimateBytes(net, batch) / 1e9);
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();
         long t0 = System.nanoTime();
-        RiccatiSolution s = RiccatiSolver.solve(b, delta, r, SweepProgress.NONE);
+        long[] last = {t0};
+        boolean verbose = System.getProperty("anchor.stages") != null;
+        RiccatiSolution s = RiccatiSolver.solve(b, delta, r, (sweep, layer, done, total) -> {
+            long now = System.nanoTime();
+            if (verbose) System.out.printf(Locale.ROOT, "  %s layer %d: %.2f s%n", sweep, layer, (now - last[0]) / 1e9);
+            last[0] = now;
+        });
         double seconds = (System.nanoTime() - t0) / 1e9;
         long peak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {

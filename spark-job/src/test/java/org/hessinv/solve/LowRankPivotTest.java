@@ -257,4 +257,43 @@ class LowRankPivotTest {
             }
         }
     }
+
+    /**
+     * The Spark job's stage path: per-layer records with {@link LayerStage#sumS} (null for a wide stage),
+     * shipped by Java serialization as {@link org.hessinv.spark.LayerBatch}, assembled on the driver: the same
+     * solve as in process.
+     */
+    @Test
+    void sparkShapedStagesWithoutSummedSGiveTheSameSolve() throws Exception {
+        SplittableRandom rng = new SplittableRandom(21);
+        Network net = RandomProblems.network(rng, 70, 3, true);
+        double[] x = RandomProblems.parameters(rng, net, 0.7);
+        ExampleBatch b = new ExampleBatch(net, x, RandomProblems.examples(rng, net, 4), Curvature.HESSIAN);
+        java.util.Map<Integer, org.hessinv.spark.LayerBatch> shipped = new java.util.HashMap<>();
+        for (int l = 0; l < net.stageCount(); l++) {
+            var records = b.records(l);
+            double[] summed = LayerStage.sumS(net, x, l, records);
+            assertEquals(LayerStage.lowRank(net.stage(l), 4), summed == null, "stage " + l);
+            var bytes = new java.io.ByteArrayOutputStream();
+            try (var out = new java.io.ObjectOutputStream(bytes)) { out.writeObject(new org.hessinv.spark.LayerBatch(l, records, summed)); }
+            try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                shipped.put(l, (org.hessinv.spark.LayerBatch) in.readObject());
+            }
+        }
+        assertNull(shipped.get(0).summedS());
+        org.hessinv.curvature.StageSource source = new org.hessinv.curvature.StageSource() {
+            @Override public int stageCount() { return net.stageCount(); }
+            @Override public int paramCount(int l) { return net.stage(l).paramCount(); }
+            @Override public LayerStage stage(int l) {
+                var lb = shipped.get(l);
+                return LayerStage.assemble(net, x, l, lb.records(), lb.summedS());
+            }
+        };
+        double[] r = RandomProblems.vector(rng, net.paramCount());
+        RiccatiSolution inProcess = RiccatiSolver.solve(b, 0.05, r, SweepProgress.NONE);
+        RiccatiSolution viaRecords = RiccatiSolver.solve(source, 0.05, r, SweepProgress.NONE);
+        assertEquals(0.0, RandomProblems.relativeError(viaRecords.direction(), inProcess.direction()), 1e-15);
+        assertEquals(inProcess.logAbsDet(), viaRecords.logAbsDet(), 0.0);
+        assertEquals(inProcess.inertia(), viaRecords.inertia());
+    }
 }
