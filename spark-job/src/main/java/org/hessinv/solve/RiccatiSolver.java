@@ -36,6 +36,10 @@ public final class RiccatiSolver {
      * Backward sweep, l = L..1, from V = 0, v = 0 (the loss state feeds nothing):
      * Qss = P + A^T V A, Qsd = R + A^T V Bs, Qdd = S + delta I + Bs^T V Bs, qs = A^T v, qd = r_l + Bs^T v,
      * k_l = Qdd^-1 qd, K_l = Qdd^-1 Qsd^T, V <- Qss - Qsd K_l, v <- qs - Qsd k_l.
+     * A wide stage ({@link LayerStage#lowRank}: p_l > B units, e.g. a 768-input first layer) never forms Qdd:
+     * it equals {@code delta I + U M U^T} with U p_l x (B units), and is factorized exactly (solve, log|det|,
+     * inertia, sampling) through its (B units)-square capacitance ({@link CapacitanceFactorization}); without
+     * damping such a pivot is singular (rank <= B units < p_l) and is refused.
      */
     public static RiccatiFactorization backwardSweep(StageSource stages, double delta, double[] r, SweepProgress progress) {
         if (!(delta >= 0) || !Double.isFinite(delta)) {
