@@ -5,9 +5,12 @@ import org.netlib.util.intW;
 
 /**
  * A factorization of a symmetric matrix Q: Cholesky {@code Q = L L^T} when Q is positive definite,
- * else Bunch-Kaufman {@code Q = L D L^T} (LAPACK dsytrf). Gives solves, log|det Q| and inertia(Q).
+ * else Bunch-Kaufman {@code Q = L D L^T} (LAPACK dsytrf); or, for the pivot {@code delta I + U M U^T} of a
+ * wide stage, through its small capacitance matrix ({@link CapacitanceFactorization}). Gives solves,
+ * log|det Q| and inertia(Q).
  */
-public sealed interface SymmetricFactorization permits CholeskyFactorization, BunchKaufmanFactorization {
+public sealed interface SymmetricFactorization permits CholeskyFactorization, BunchKaufmanFactorization,
+        CapacitanceFactorization {
     /**
      * Reciprocal 1-norm condition estimate below which a pivot is refused as numerically singular:
      * about 450 units of roundoff, i.e. a solve through it would keep fewer than ~2 correct digits.

@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import org.hessinv.curvature.LayerStage;
 import org.hessinv.curvature.StageSource;
 import org.hessinv.linalg.Blas;
+import org.hessinv.linalg.CapacitanceFactorization;
 import org.hessinv.linalg.CholeskyFactorization;
 import org.hessinv.linalg.Inertia;
 import org.hessinv.linalg.SymmetricFactorization;
@@ -31,6 +32,9 @@ public final class RiccatiFactorization {
         this.inertia = inertia;
     }
 
+    /** The pivot factorization of stage l (0-based), for tests. */
+    SymmetricFactorization pivot(int l) { return pivots[l]; }
+
     /** log|det(C + delta I)| = sum_l log|det Qdd_l|. */
     public double logAbsDet() { return logAbsDet; }
 
@@ -53,17 +57,32 @@ public final class RiccatiFactorization {
     }
 
     /**
-     * A draw from N(0, (C + delta I)^-1): the forward sweep with k_l replaced by L_l^-T eps_l, where
-     * Qdd_l = L_l L_l^T. Needs C + delta I positive definite.
+     * A draw from N(0, (C + delta I)^-1): the forward sweep with k_l replaced by T_l eps_l, where
+     * T_l T_l^T = Qdd_l^-1 (T_l = L_l^-T for Qdd_l = L_l L_l^T; the capacitance square root for a
+     * low-rank pivot). Needs C + delta I positive definite.
      */
     public double[] sample(StageSource stages, SplittableRandom rng) {
         return forward(stages, SweepProgress.NONE, l -> {
-            CholeskyFactorization chol = choleskyPivot(l);
-            double[] eps = new double[chol.dimension()];
+            requirePositiveDefinite(l);
+            double[] eps = new double[pivots[l].dimension()];
             for (int i = 0; i < eps.length; i++) eps[i] = Network.gaussian(rng);
-            chol.applyInverseTransposeFactor(eps);
+            applySquareRoot(pivots[l], eps);
             return eps;
         });
+    }
+
+    private static boolean positiveDefinite(SymmetricFactorization f) {
+        return f instanceof CholeskyFactorization
+                || (f instanceof CapacitanceFactorization c && c.isPositiveDefinite());
+    }
+
+    /**
+     * e <- T_l e with T_l T_l^T = Qdd_l^-1: L_l^-T for a Cholesky pivot (Qdd_l = L_l L_l^T), the
+     * capacitance square root for a low-rank pivot.
+     */
+    private static void applySquareRoot(SymmetricFactorization f, double[] e) {
+        if (f instanceof CapacitanceFactorization c) c.applySampleMap(e);
+        else ((CholeskyFactorization) f).applyInverseTransposeFactor(e);
     }
 
     /** The map eps -> d of {@link #sample} for a given eps (a square root T of (C + delta I)^-1, T T^T = inverse). */
@@ -71,22 +90,20 @@ public final class RiccatiFactorization {
         if (eps.length != offsets[pivots.length]) {
             throw new IllegalArgumentException("eps has " + eps.length + " entries, expected " + offsets[pivots.length]);
         }
-        for (int l = 0; l < pivots.length; l++) choleskyPivot(l);
+        for (int l = 0; l < pivots.length; l++) requirePositiveDefinite(l);
         return forward(stages, SweepProgress.NONE, l -> {
-            CholeskyFactorization chol = choleskyPivot(l);
             double[] e = java.util.Arrays.copyOfRange(eps, offsets[l], offsets[l + 1]);
-            chol.applyInverseTransposeFactor(e);
+            applySquareRoot(pivots[l], e);
             return e;
         });
     }
 
-    /** Pivot l's Cholesky factor; refuses (clearly) when C + delta I is not positive definite. */
-    private CholeskyFactorization choleskyPivot(int l) {
-        if (!(pivots[l] instanceof CholeskyFactorization chol)) {
+    /** Refuses (clearly) unless pivot l is positive definite, as sampling needs C + delta I to be. */
+    private void requirePositiveDefinite(int l) {
+        if (!positiveDefinite(pivots[l])) {
             throw new IllegalStateException("sampling needs C + delta I positive definite, but its inertia is "
                     + inertia + " (pivot of layer " + (l + 1) + " is indefinite); add damping or use --curvature ggn");
         }
-        return chol;
     }
 
     private double[] forward(StageSource stages, SweepProgress progress, java.util.function.IntFunction<double[]> feedforward) {
@@ -105,7 +122,7 @@ public final class RiccatiFactorization {
             if (!last) {
                 int nOut = st.stateOut();
                 double[] next = new double[nOut];
-                Blas.gemv(false, nOut, st.p, 1.0, st.bs, 0, nOut, dl, 0, 0.0, next, 0);
+                st.bsTimes(dl, next);
                 if (l > 0) {
                     for (int i = 0; i < st.batch; i++) {
                         Blas.gemv(false, st.aOut, st.aIn, 1.0, st.a, i * st.aOut * st.aIn, st.aOut, state, i * st.aIn, 1.0, next, i * st.aOut);

@@ -2,8 +2,10 @@ package org.hessinv.solve;
 
 import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.StageFactors;
 import org.hessinv.curvature.StageSource;
 import org.hessinv.linalg.Blas;
+import org.hessinv.linalg.CapacitanceFactorization;
 import org.hessinv.linalg.CholeskyFactorization;
 import org.hessinv.linalg.Inertia;
 import org.hessinv.linalg.SymmetricFactorization;
@@ -17,6 +19,12 @@ public final class RiccatiSolver {
     /** What a singular pivot suggests to the user. */
     public static final String SINGULAR_HINT =
             "add damping (--damping, e.g. 1e-4) or use the Gauss-Newton curvature (--curvature ggn)";
+
+    /**
+     * Whether wide stages ({@link LayerStage#lowRank}) are pivoted through their capacitance
+     * ({@link CapacitanceFactorization}); false forces the dense p_l x p_l pivot (tests compare the two).
+     */
+    static volatile boolean lowRankPivots = true;
 
     private RiccatiSolver() {}
 
@@ -37,6 +45,10 @@ public final class RiccatiSolver {
      * Backward sweep, l = L..1, from V = 0, v = 0 (the loss state feeds nothing):
      * Qss = P + A^T V A, Qsd = R + A^T V Bs, Qdd = S + delta I + Bs^T V Bs, qs = A^T v, qd = r_l + Bs^T v,
      * k_l = Qdd^-1 qd, K_l = Qdd^-1 Qsd^T, V <- Qss - Qsd K_l, v <- qs - Qsd k_l.
+     * A wide stage ({@link LayerStage#lowRank}: p_l > B units, e.g. a 768-input first layer) never forms Qdd:
+     * it equals {@code delta I + U M U^T} with U p_l x (B units), and is factorized exactly (solve, log|det|,
+     * inertia, sampling) through its (B units)-square capacitance ({@link CapacitanceFactorization}); without
+     * damping such a pivot is singular (rank <= B units < p_l) and is refused.
      */
     public static RiccatiFactorization backwardSweep(StageSource stages, double delta, double[] r, SweepProgress progress) {
         if (!(delta >= 0) || !Double.isFinite(delta)) {
@@ -63,18 +75,34 @@ public final class RiccatiSolver {
                 bigV = new double[nOut * nOut];
                 smallV = new double[nOut];
             }
-            // VB = V Bs
-            double[] vb = new double[nOut * p];
-            Blas.gemm(false, false, nOut, p, nOut, 1.0, bigV, 0, nOut, st.bs, 0, nOut, 0.0, vb, 0, nOut);
-            // Qdd = S + delta I + Bs^T V Bs
-            double[] qdd = st.s.clone();
-            for (int i = 0; i < p; i++) qdd[i * p + i] += delta;
-            Blas.gemm(true, false, p, p, nOut, 1.0, st.bs, 0, nOut, vb, 0, nOut, 1.0, qdd, 0, p);
-            Blas.symmetrize(qdd, p);
+            StageFactors lowRank = lowRankPivots ? st.factors : null;
+            double[] vb = null;
+            double[] qdd = null;
+            SymmetricFactorization f;
+            if (lowRank != null) {
+                // Qdd = S + delta I + Bs^T V Bs = delta I + U M U^T, M = Lam + D^T V D (B units square):
+                // factorized through its capacitance, never formed (p_l > B units, see LayerStage.lowRank)
+                f = CapacitanceFactorization.factor(lowRank.units, lowRank.inputs, lowRank.batch, lowRank.zt,
+                        lowRank.middle(bigV), delta, l + 1, SINGULAR_HINT);
+                if (st.hasState()) {
+                    vb = new double[nOut * p];
+                    Blas.gemm(false, false, nOut, p, nOut, 1.0, bigV, 0, nOut, st.denseBs(), 0, nOut, 0.0, vb, 0, nOut);
+                }
+            } else {
+                double[] bs = st.denseBs();
+                // VB = V Bs
+                vb = new double[nOut * p];
+                Blas.gemm(false, false, nOut, p, nOut, 1.0, bigV, 0, nOut, bs, 0, nOut, 0.0, vb, 0, nOut);
+                // Qdd = S + delta I + Bs^T V Bs
+                qdd = st.s != null ? st.s.clone() : st.denseS();
+                for (int i = 0; i < p; i++) qdd[i * p + i] += delta;
+                Blas.gemm(true, false, p, p, nOut, 1.0, bs, 0, nOut, vb, 0, nOut, 1.0, qdd, 0, p);
+                Blas.symmetrize(qdd, p);
+                f = SymmetricFactorization.factor(qdd, p, l + 1, SINGULAR_HINT);
+            }
             // qd = r_l + Bs^T v
             double[] k = java.util.Arrays.copyOfRange(r, offsets[l], offsets[l + 1]);
-            Blas.gemv(true, nOut, p, 1.0, st.bs, 0, nOut, smallV, 0, 1.0, k, 0);
-            SymmetricFactorization f = SymmetricFactorization.factor(qdd, p, l + 1, SINGULAR_HINT);
+            st.addBsTransposeTimes(smallV, k);
             pivots[l] = f;
             logAbsDet += f.logAbsDet();
             inertia = inertia.plus(f.inertia());
@@ -89,7 +117,7 @@ public final class RiccatiSolver {
                 for (int i = 0; i < st.batch; i++) {
                     Blas.gemv(true, st.aOut, st.aIn, 1.0, st.a, i * st.aOut * st.aIn, st.aOut, smallV, i * st.aOut, 0.0, qs, i * st.aIn);
                 }
-                double[] gain = gain(f, qdd, qsd, p, nIn);
+                double[] gain = qdd == null ? structuredGain(f, qsd, p, nIn) : gain(f, qdd, qsd, p, nIn);
                 gainK[l] = gain;
                 // V <- Qss - Qsd K_l
                 Blas.gemm(false, false, nIn, nIn, p, -1.0, qsd, 0, nIn, gain, 0, p, 1.0, qss, 0, nIn);
@@ -131,6 +159,14 @@ public final class RiccatiSolver {
         double[] k = new double[p * nIn];
         Blas.gemm(false, false, p, nIn, p, 1.0, inv, 0, p, qsdT, 0, p, 0.0, k, 0, p);
         return k;
+    }
+
+    /** K = Qdd^-1 Qsd^T through a structured pivot's own solve (O(p B units) per column, no p x p matrix). */
+    private static double[] structuredGain(SymmetricFactorization f, double[] qsd, int p, int nIn) {
+        double[] qsdT = new double[p * nIn];
+        for (int j = 0; j < nIn; j++) for (int i = 0; i < p; i++) qsdT[j * p + i] = qsd[i * nIn + j];
+        f.solveInPlace(qsdT, nIn);
+        return qsdT;
     }
 
     /** Qsd = R + A^T (V Bs), block row by block row (A is block diagonal, never formed densely). */

@@ -1,5 +1,6 @@
 package org.hessinv.solve;
 
+import org.hessinv.curvature.LayerStage;
 import org.hessinv.model.AffineStage;
 import org.hessinv.model.InvalidInputException;
 import org.hessinv.model.Network;
@@ -7,7 +8,10 @@ import org.hessinv.model.Network;
 /**
  * Driver memory of a Riccati solve over a batch of B examples, estimated before starting, in bytes:
  * the gains K_l (p_l x B a_{l-1}) kept for the forward sweep, plus the largest stage's working set
- * (V, Qss: (B a)^2; Qsd, V Bs, Bs, R, K: B a p; Qdd, S, its factor and inverse: p^2).
+ * (V, Qss: (B a)^2; Qsd, V Bs, Bs, R, K: B a p; Qdd, S, its factor and inverse: p^2). A wide stage
+ * ({@link LayerStage#lowRank}: p_l > B units) has no p^2 term: its S and Bs stay factored and its pivot is
+ * factorized through the m x m capacitance (m = B units: the middle M, Rf M, Cap and its factor, 4 m^2),
+ * so the 768-input first layer of the anchor costs ~4 (B 24)^2 doubles instead of 5 p^2 = 13.6 GB.
  */
 public final class SolveMemory {
     private static final long DOUBLE = 8;
@@ -25,7 +29,14 @@ public final class SolveMemory {
             long nOut = batch * s.outputSize();
             long p = s.paramCount();
             gains += p * nIn + p;
-            long work = 2 * nOut * nOut + 2 * nIn * nIn + 3 * nOut * p + 4 * nIn * p + 5 * p * p;
+            long work;
+            if (LayerStage.lowRank(s, batch)) {
+                long m = batch * s.units();
+                // V, M's source; Bs and V Bs only when a state feeds the stage (Qsd needs them)
+                work = 2 * nOut * nOut + 2 * nIn * nIn + 4 * m * m + (nIn > 0 ? 2 * nOut * p : 0) + 4 * nIn * p;
+            } else {
+                work = 2 * nOut * nOut + 2 * nIn * nIn + 3 * nOut * p + 4 * nIn * p + 5 * p * p;
+            }
             peak = Math.max(peak, work);
         }
         return DOUBLE * (gains + peak);

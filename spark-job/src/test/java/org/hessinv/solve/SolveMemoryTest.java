@@ -30,4 +30,23 @@ class SolveMemoryTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> SolveMemory.check(NET, 1000, need));
         assertTrue(e.getMessage().contains("--curvature-batch") && e.getMessage().contains("driver-memory"), e.getMessage());
     }
+
+    /** The anchor (768 -> 7 x dense(24, tanh) -> softmax(10)): its wide first layer (p = 18456) must not be counted at p^2. */
+    @Test
+    void wideFirstLayerIsNotCountedAtPSquared() {
+        Network anchor = ModelSpec.parse("{\"input\": 768, \"layers\": ["
+                + "{\"type\": \"dense\", \"units\": 24, \"activation\": \"tanh\"},".repeat(6)
+                + "{\"type\": \"dense\", \"units\": 24, \"activation\": \"tanh\"}], \"head\": {\"type\": \"softmax\", \"classes\": 10}}");
+        assertEquals(18456, anchor.stage(0).paramCount());
+        long p = 18456;
+        for (long b : new long[] {64, 128, 256, 512}) {
+            long est = SolveMemory.estimateBytes(anchor, b);
+            long m = b * 24;
+            // the dense pivot alone would be 5 p^2 doubles (13.6 GB); at B = 512 the (B a)^2 batch-state terms dominate
+            assertTrue(est < 8 * 5 * p * p, "B=" + b + ": " + est + " bytes includes the dense p x p pivot");
+            if (b <= 256) assertTrue(est < 8 * p * p, "B=" + b + ": " + est + " bytes is the size of one p x p matrix or more");
+            assertTrue(est >= 8 * 4 * m * m, "B=" + b + ": the capacitance working set is missing: " + est);
+        }
+        assertTrue(SolveMemory.estimateBytes(anchor, 64) < 400_000_000L, "B=64 should need well under 1 GB");
+    }
 }

@@ -1,0 +1,84 @@
+package org.hessinv.solve;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.hessinv.curvature.Curvature;
+import org.hessinv.curvature.ExampleBatch;
+import org.hessinv.linalg.Blas;
+import org.hessinv.model.Activation;
+import org.hessinv.model.Example;
+import org.hessinv.model.HiddenLayer;
+import org.hessinv.model.Network;
+import org.hessinv.model.SoftmaxHead;
+
+/**
+ * Timing entry (not a test) for the anchor workload: input 768, seven dense tanh layers of width 24,
+ * softmax head with 10 classes, curvature batch B, damping 1e-3, r = the gradient.
+ * Usage (one JVM per measurement, so the heap peak is that run's):
+ * {@code java -cp ... org.hessinv.solve.AnchorBenchmark B [lowrank|dense] [hessian|ggn]}.
+ * "dense" forces the dense p x p pivot on the wide first stage (the behaviour before the low-rank route).
+ * Add {@code -Danchor.stages=1} for per-stage times.
+ *
+ * <p>Measured 2026-11-29, 2 shared cores, VectorBLAS + F2jLAPACK, -Xmx16g, damping 1e-3 (solve seconds,
+ * layer-1 seconds, peak heap): dense pivot, Hessian, B=64: 1040 s (layer 1: 1035 s), 9.4 GB. Low-rank pivot:
+ * Hessian B=64 7.7 s (0.65 s), 0.74 GB; B=128 56 s (3.8 s), 1.0 GB; B=256 206 s (27 s), 2.7 GB;
+ * GGN B=64 6.5 s (0.8 s); B=128 49 s (5.7 s); B=256 197 s (43 s), 2.8 GB. Same log|det| and inertia
+ * as the dense pivot at B=64. Above B=64 the seven narrow layers' O((B a)^2 p) Riccati updates dominate.
+ */
+public final class AnchorBenchmark {
+    private AnchorBenchmark() {}
+
+    public static Network anchor() {
+        List<HiddenLayer> layers = new ArrayList<>();
+        int width = 768;
+        for (int l = 0; l < 7; l++) {
+            layers.add(HiddenLayer.dense(width, 24, Activation.TANH));
+            width = 24;
+        }
+        return new Network(768, layers, new SoftmaxHead(24, 10));
+    }
+
+    public static void main(String[] args) {
+        int batch = Integer.parseInt(args[0]);
+        boolean lowRank = args.length < 2 || args[1].equals("lowrank");
+        Curvature curvature = args.length < 3 ? Curvature.HESSIAN : Curvature.valueOf(args[2].toUpperCase(Locale.ROOT));
+        double delta = 1e-3;
+        Network net = anchor();
+        SplittableRandom rng = new SplittableRandom(42);
+        List<Example> ex = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+            double[] f = new double[768];
+            for (int k = 0; k < f.length; k++) f[k] = Network.gaussian(rng);
+            ex.add(new Example(f, new double[] {rng.nextInt(10)}));
+        }
+        ExampleBatch b = new ExampleBatch(net, net.initialParameters(7), ex, curvature);
+        double[] r = b.gradient();
+        RiccatiSolver.lowRankPivots = lowRank;
+        System.out.printf(Locale.ROOT, "anchor: %s, p = %d, B = %d, %s, delta %g, pivot of layer 1: %s; %s, cores %d, max heap %.1f GB%n",
+                net.describe(), net.paramCount(), batch, curvature, delta, lowRank ? "low-rank (capacitance)" : "dense",
+                Blas.backend(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 1e9);
+        System.out.printf(Locale.ROOT, "SolveMemory estimate: %.3f GB%n", SolveMemory.estimateBytes(net, batch) / 1e9);
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();
+        long t0 = System.nanoTime();
+        long[] last = {t0};
+        boolean verbose = System.getProperty("anchor.stages") != null;
+        RiccatiSolution s = RiccatiSolver.solve(b, delta, r, (sweep, layer, done, total) -> {
+            long now = System.nanoTime();
+            if (verbose) System.out.printf(Locale.ROOT, "  %s layer %d: %.2f s%n", sweep, layer, (now - last[0]) / 1e9);
+            last[0] = now;
+        });
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
+        }
+        double residual = b.relativeResidual(s.direction(), delta, r);
+        System.out.printf(Locale.ROOT, "RESULT B=%d mode=%s curvature=%s solve_seconds=%.2f peak_heap_gb=%.2f logabsdet=%.10g inertia=%s residual=%.2e%n",
+                batch, lowRank ? "lowrank" : "dense", curvature, seconds, peak / 1e9, s.logAbsDet(), s.inertia(), residual);
+    }
+}
