@@ -34,7 +34,7 @@ public final class PaperHessianProduct {
         for (int l = 0; l < layers; l++) {
             LayerStage g = st.get(l);
             s[l] = new double[g.stateOut()];
-            Blas.gemv(false, g.stateOut(), g.p, 1.0, g.bs, 0, g.stateOut(), v, off[l], 0.0, s[l], 0);
+            g.bsTimes(java.util.Arrays.copyOfRange(v, off[l], off[l + 1]), s[l]);
             if (l > 0) blockA(g, false, s[l - 1], s[l]);
         }
         // w1 (states) and w2 (parameters)
@@ -51,14 +51,16 @@ public final class PaperHessianProduct {
                 }
                 Blas.gemv(false, nx.stateIn(), nx.p, 1.0, nx.r, 0, nx.stateIn(), v, off[l + 1], 1.0, w1[l], 0);
             }
-            Blas.gemv(false, g.p, g.p, 1.0, g.s, 0, g.p, v, off[l], 0.0, out, off[l]);
+            Blas.gemv(false, g.p, g.p, 1.0, g.denseS(), 0, g.p, v, off[l], 0.0, out, off[l]);
             if (l > 0) Blas.gemv(true, g.stateIn(), g.p, 1.0, g.r, 0, g.stateIn(), s[l - 1], 0, 1.0, out, off[l]);
         }
         // y = M^-T w1, then H v = D_x^T y + w2
         double[] y = w1[layers - 1];
         for (int l = layers - 1; l >= 0; l--) {
             LayerStage g = st.get(l);
-            Blas.gemv(true, g.stateOut(), g.p, 1.0, g.bs, 0, g.stateOut(), y, 0, 1.0, out, off[l]);
+            double[] bty = new double[g.p];
+            g.addBsTransposeTimes(y, bty);
+            for (int i = 0; i < g.p; i++) out[off[l] + i] += bty[i];
             if (l > 0) {
                 double[] prev = w1[l - 1].clone();
                 blockA(g, true, y, prev);

@@ -130,7 +130,7 @@ public final class WoodburySolver {
                 int nl = st.p;
                 n[l] = nl;
                 off[l + 1] = off[l] + nl;
-                b[l] = st.bs.clone();
+                b[l] = st.denseBs().clone();
                 LuFactorization bl = LuFactorization.factor(b[l], nl);
                 if (bl.isSingular() || !(bl.rcond() >= SINGULAR_RCOND)) {
                     throw new WoodburyPreconditionException("every parameter Jacobian B_l = df_l/dx_l invertible",
@@ -144,7 +144,7 @@ public final class WoodburySolver {
                     p[l] = st.pBlocks.clone();
                     rr[l] = st.r.clone();
                 }
-                s[l] = st.s.clone();
+                s[l] = st.denseS().clone();
                 double[] q = s[l].clone();
                 for (int i = 0; i < nl; i++) q[i * nl + i] += delta;
                 q22[l] = LuFactorization.factor(q, nl);

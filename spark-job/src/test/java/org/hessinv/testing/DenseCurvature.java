@@ -64,8 +64,10 @@ public final class DenseCurvature {
             LayerStage st = batch.stage(l);
             int off = net.paramOffset(l);
             int p = st.p;
+            double[] stS = st.denseS();
+            double[] stBs = st.denseBs();
             // E_l: selects dx_l; S on the diagonal block
-            for (int j = 0; j < p; j++) for (int i = 0; i < p; i++) c[(off + j) * n + off + i] += st.s[j * p + i];
+            for (int j = 0; j < p; j++) for (int i = 0; i < p; i++) c[(off + j) * n + off + i] += stS[j * p + i];
             int nIn = st.stateIn(), nOut = st.stateOut();
             if (st.hasState()) {
                 // M^T P M
@@ -97,7 +99,7 @@ public final class DenseCurvature {
                 }
                 next = Dense.multiply(aDense, m, nOut, nIn, n);
             }
-            for (int j = 0; j < p; j++) for (int i = 0; i < nOut; i++) next[(off + j) * nOut + i] += st.bs[j * nOut + i];
+            for (int j = 0; j < p; j++) for (int i = 0; i < nOut; i++) next[(off + j) * nOut + i] += stBs[j * nOut + i];
             m = next;
         }
         return c;
