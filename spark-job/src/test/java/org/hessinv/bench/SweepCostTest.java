@@ -19,7 +19,7 @@ class SweepCostTest {
         double n1 = 12, p1 = 20;
         double stage1Gemm = 2 * n1 * n1 * p1 + 2 * p1 * p1 * n1 + 2 * n1 * p1 + 2 * n1 * 4;
         double n2 = 3, m2 = 12, p2 = 5, a2 = 1;
-        double stage2Gemm = 2 * n2 * n2 * p2 + 2 * p2 * p2 * n2 + 6 * p2 * p2 * m2
+        double stage2Gemm = 2 * n2 * n2 * p2 + 2 * p2 * p2 * n2 + 2 * p2 * p2 * m2
                 + 2 * m2 * p2 * a2 + 2 * n2 * m2 * a2 + 2 * m2 * m2 * a2 + 2 * m2 * m2 * p2
                 + 2 * n2 * p2 + 2 * p2 * m2 + 2 * m2 * p2 + 2 * n2 * a2;
         SweepCost c = SweepCost.of(net, b);
