@@ -77,7 +77,6 @@ public final class RiccatiSolver {
             }
             StageFactors lowRank = lowRankPivots ? st.factors : null;
             double[] vb = null;
-            double[] qdd = null;
             SymmetricFactorization f;
             if (lowRank != null) {
                 // Qdd = S + delta I + Bs^T V Bs = delta I + U M U^T, M = Lam + D^T V D (B units square):
@@ -94,7 +93,7 @@ public final class RiccatiSolver {
                 vb = new double[nOut * p];
                 Blas.gemm(false, false, nOut, p, nOut, 1.0, bigV, 0, nOut, bs, 0, nOut, 0.0, vb, 0, nOut);
                 // Qdd = S + delta I + Bs^T V Bs
-                qdd = st.s != null ? st.s.clone() : st.denseS();
+                double[] qdd = st.s != null ? st.s.clone() : st.denseS();
                 for (int i = 0; i < p; i++) qdd[i * p + i] += delta;
                 Blas.gemm(true, false, p, p, nOut, 1.0, bs, 0, nOut, vb, 0, nOut, 1.0, qdd, 0, p);
                 Blas.symmetrize(qdd, p);
@@ -117,7 +116,7 @@ public final class RiccatiSolver {
                 for (int i = 0; i < st.batch; i++) {
                     Blas.gemv(true, st.aOut, st.aIn, 1.0, st.a, i * st.aOut * st.aIn, st.aOut, smallV, i * st.aOut, 0.0, qs, i * st.aIn);
                 }
-                double[] gain = qdd == null ? structuredGain(f, qsd, p, nIn) : gain(f, qdd, qsd, p, nIn);
+                double[] gain = gain(f, qsd, p, nIn);
                 gainK[l] = gain;
                 // V <- Qss - Qsd K_l
                 Blas.gemm(false, false, nIn, nIn, p, -1.0, qsd, 0, nIn, gain, 0, p, 1.0, qss, 0, nIn);
@@ -141,14 +140,14 @@ public final class RiccatiSolver {
 
     /**
      * K = Qdd^-1 Qsd^T. Well-conditioned Cholesky pivots: K = Qdd^-1 Qsd^T by the explicit inverse
-     * (dpotri), which agrees with the factorization's solve to rounding; Bunch-Kaufman (indefinite)
-     * and worse-conditioned pivots: the factorization's solve.
+     * (dpotri), which agrees with the factorization's solve to rounding; Bunch-Kaufman (indefinite),
+     * capacitance (wide-stage, never formed) and worse-conditioned pivots: the factorization's solve.
      * No "refinement" step K += Qdd^-1 (Qsd^T - Qdd K): it moves K off the factorization k_l and the
      * rest of the sweep are consistent with, and for indefinite problems with pivots less well
      * conditioned than C + delta I that cost up to cond(Qdd) in accuracy (RiccatiSolverTest, seed 9
      * hessian delta 1e-3: relative error 1.7e-9 = 1200 n eps kappa, now 1e-12).
      */
-    private static double[] gain(SymmetricFactorization f, double[] qdd, double[] qsd, int p, int nIn) {
+    private static double[] gain(SymmetricFactorization f, double[] qsd, int p, int nIn) {
         double[] qsdT = new double[p * nIn];
         for (int j = 0; j < nIn; j++) for (int i = 0; i < p; i++) qsdT[j * p + i] = qsd[i * nIn + j];
         if (!(f instanceof CholeskyFactorization) || f.rcond() < INVERSE_RCOND) {
@@ -159,14 +158,6 @@ public final class RiccatiSolver {
         double[] k = new double[p * nIn];
         Blas.gemm(false, false, p, nIn, p, 1.0, inv, 0, p, qsdT, 0, p, 0.0, k, 0, p);
         return k;
-    }
-
-    /** K = Qdd^-1 Qsd^T through a structured pivot's own solve (O(p B units) per column, no p x p matrix). */
-    private static double[] structuredGain(SymmetricFactorization f, double[] qsd, int p, int nIn) {
-        double[] qsdT = new double[p * nIn];
-        for (int j = 0; j < nIn; j++) for (int i = 0; i < p; i++) qsdT[j * p + i] = qsd[i * nIn + j];
-        f.solveInPlace(qsdT, nIn);
-        return qsdT;
     }
 
     /** Qsd = R + A^T (V Bs), block row by block row (A is block diagonal, never formed densely). */
