@@ -86,14 +86,7 @@ public final class Workloads {
      * 18,456 parameters in the first), GGN, damping 1e-3; examples from a seeded 10-class Gaussian mixture.
      */
     public static Problem anchor(int batch) {
-        List<HiddenLayer> layers = new ArrayList<>();
-        layers.add(HiddenLayer.dense(768, 24, Activation.TANH));
-        for (int l = 1; l < 7; l++) layers.add(HiddenLayer.dense(24, 24, Activation.TANH));
-        Network net = new Network(768, layers, new SoftmaxHead(24, 10));
-        GaussianMixture data = new GaussianMixture(768, 10, 3.0, 1.0, 5);
-        List<Example> ex = new ArrayList<>();
-        for (int i = 0; i < batch; i++) ex.add(data.example(i));
-        return new Problem("anchor", net, net.initialParameters(11), ex, Curvature.GGN, ANCHOR_DAMPING, 8);
+        return anchorWithInput("anchor", 768, batch);
     }
 
     /**
@@ -101,13 +94,19 @@ public final class Workloads {
      * the anchor's stages 2..8 without the wide first layer: what the anchor costs once that layer is cheap.
      */
     public static Problem anchorProxy(int batch) {
+        return anchorWithInput("anchor-proxy", 24, batch);
+    }
+
+    /** Seven dense tanh layers of width 24 on the given input, softmax head with 10 classes, mixture data. */
+    private static Problem anchorWithInput(String name, int input, int batch) {
         List<HiddenLayer> layers = new ArrayList<>();
-        for (int l = 0; l < 7; l++) layers.add(HiddenLayer.dense(24, 24, Activation.TANH));
-        Network net = new Network(24, layers, new SoftmaxHead(24, 10));
-        GaussianMixture data = new GaussianMixture(24, 10, 3.0, 1.0, 5);
+        layers.add(HiddenLayer.dense(input, 24, Activation.TANH));
+        for (int l = 1; l < 7; l++) layers.add(HiddenLayer.dense(24, 24, Activation.TANH));
+        Network net = new Network(input, layers, new SoftmaxHead(24, 10));
+        GaussianMixture data = new GaussianMixture(input, 10, 3.0, 1.0, 5);
         List<Example> ex = new ArrayList<>();
         for (int i = 0; i < batch; i++) ex.add(data.example(i));
-        return new Problem("anchor-proxy", net, net.initialParameters(11), ex, Curvature.GGN, ANCHOR_DAMPING, 8);
+        return new Problem(name, net, net.initialParameters(11), ex, Curvature.GGN, ANCHOR_DAMPING, 8);
     }
 
     /**
