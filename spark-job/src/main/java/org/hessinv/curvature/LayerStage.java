@@ -23,19 +23,22 @@ public final class LayerStage {
     public final int p;
     /** batch blocks a_l x a_{l-1}, block i at i * aOut * aIn. */
     public final double[] a;
-    /** (batch a_l) x p_l; null for a low-rank stage (see {@link #factors}, {@link #denseBs()}). */
+    /** (batch a_l) x p_l; null when Bs is kept in Kronecker form ({@link #factors}, {@link #denseBs()}). */
     public final double[] bs;
     /** batch blocks a_{l-1} x a_{l-1}. */
     public final double[] pBlocks;
     /** (batch a_{l-1}) x p_l. */
     public final double[] r;
-    /** p_l x p_l; null for a low-rank stage (see {@link #factors}, {@link #denseS()}). */
+    /** p_l x p_l; null for a {@link #wide} stage (see {@link #factors}, {@link #denseS()}). */
     public final double[] s;
     /**
-     * For a low-rank stage ({@link #lowRank}: p_l > B units): S and Bs in factored form, and then
-     * {@link #s} and {@link #bs} are null (they would be p_l^2 and B a_l p_l doubles). Null otherwise.
+     * Bs (and S) in Kronecker form, for every fully parameterized dense stage (null for gain and bias
+     * stages); then {@link #bs} is null: the sweep multiplies by Bs through the factors, at 1/a_l of the
+     * dense cost. For a {@link #wide} stage {@link #s} is null too (p_l^2 doubles).
      */
     public final StageFactors factors;
+    /** Whether this stage is wide ({@link #lowRank(AffineStage, long)}): its pivot goes through the capacitance. */
+    public final boolean wide;
 
     /**
      * Whether stage st over a batch of B examples is stored and pivoted in low-rank form: when
@@ -50,7 +53,7 @@ public final class LayerStage {
     /** The ratio p_l / (B units) above which a stage goes low-rank: 1, where the capacitance stops being the smaller matrix. */
     public static final double LOW_RANK_RATIO = 1.0;
 
-    private LayerStage(int layer, int batch, int aIn, int aOut, int p, boolean hasState, StageFactors factors) {
+    private LayerStage(int layer, int batch, int aIn, int aOut, int p, boolean hasState, StageFactors factors, boolean wide) {
         this.layer = layer;
         this.batch = batch;
         this.aIn = aIn;
@@ -60,14 +63,15 @@ public final class LayerStage {
         this.bs = factors == null ? new double[batch * aOut * p] : null;
         this.pBlocks = hasState ? new double[batch * aIn * aIn] : null;
         this.r = hasState ? new double[batch * aIn * p] : null;
-        this.s = factors == null ? new double[p * p] : null;
+        this.s = wide ? null : new double[p * p];
         this.factors = factors;
+        this.wide = wide;
     }
 
     /** Bs, (B a_l) x p_l: the stored matrix, or expanded from the factors (B a_l p_l doubles). */
     public double[] denseBs() { return bs != null ? bs : factors.denseBs(); }
 
-    /** sum_i S^i, p_l x p_l: the stored matrix, or expanded from the factors (p_l^2 doubles: small stages and tests only). */
+    /** sum_i S^i, p_l x p_l: the stored matrix, or expanded from the factors of a wide stage (p_l^2 doubles: small stages and tests only). */
     public double[] denseS() {
         if (s != null) return s;
         double[] out = new double[p * p];
@@ -105,9 +109,10 @@ public final class LayerStage {
         AffineStage st = net.stage(l);
         LayerBlocks blocks = new LayerBlocks(st, x, net.paramOffset(l));
         int batch = records.size();
-        StageFactors factors = lowRank(st, batch)
-                ? new StageFactors(batch, st.inputSize(), st.units(), st.outputSize(), records) : null;
-        LayerStage out = new LayerStage(l, batch, st.inputSize(), st.outputSize(), st.paramCount(), l > 0, factors);
+        boolean wide = lowRank(st, batch);
+        StageFactors factors = st.isSquareParameterized()
+                ? null : new StageFactors(batch, st.inputSize(), st.units(), st.outputSize(), records);
+        LayerStage out = new LayerStage(l, batch, st.inputSize(), st.outputSize(), st.paramCount(), l > 0, factors, wide);
         int nOut = out.stateOut();
         int nIn = out.stateIn();
         for (int i = 0; i < batch; i++) {
@@ -118,9 +123,9 @@ public final class LayerStage {
                 blocks.writeP(rec, out.pBlocks, i * out.aIn * out.aIn, out.aIn);
                 blocks.writeR(rec, out.r, i * out.aIn, nIn);
             }
-            if (summedS == null && factors == null) blocks.addS(rec, out.s, out.p);
+            if (summedS == null && !wide) blocks.addS(rec, out.s, out.p);
         }
-        if (summedS != null && factors == null) {
+        if (summedS != null && !wide) {
             if (summedS.length != out.s.length) throw new IllegalArgumentException("summed S has " + summedS.length + " entries, expected " + out.s.length);
             System.arraycopy(summedS, 0, out.s, 0, summedS.length);
         }

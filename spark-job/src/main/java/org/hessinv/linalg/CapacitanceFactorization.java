@@ -52,7 +52,7 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
     /**
      * Factorizes {@code delta I + U M U^T} for {@code U = I_units kron Zt}. {@code zt} is (inputs + 1) x batch
      * column-major with inputs + 1 > batch (a wide stage), {@code mid} the symmetric m x m middle in
-     * unit-major order (not modified), {@code delta > 0}. Throws {@link SingularStageException} naming
+     * unit-major order (overwritten: it becomes the capacitance, so that no second m x m array is needed), {@code delta > 0}. Throws {@link SingularStageException} naming
      * {@code layer} when the pivot's reciprocal condition estimate is below {@link #SINGULAR_RCOND}.
      */
     public static CapacitanceFactorization factor(int units, int inputs, int batch, double[] zt, double[] mid,
@@ -78,20 +78,21 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
         work = new double[Math.max(1, (int) query[0])];
         Blas.lapack().dorgqr(ld, batch, batch, qz, 0, ld, tau, 0, work, 0, work.length, info);
         if (info.val != 0) throw new IllegalStateException("dorgqr failed (info " + info.val + ")");
-        // Cap = delta I + Rf M Rf^T, Rf = I_units kron Rz: unit row blocks, then unit column blocks
-        double[] x = new double[m * m];
+        // Cap = delta I + Rf M Rf^T, Rf = I_units kron Rz, in place in mid: unit row blocks, then unit column blocks
+        double[] cap = mid;
         double[] rows = new double[batch * m];
+        double[] out = new double[batch * m];
         for (int mu = 0; mu < units; mu++) {
-            for (int j = 0; j < m; j++) System.arraycopy(mid, j * m + mu * batch, rows, j * batch, batch);
-            double[] out = new double[batch * m];
+            for (int j = 0; j < m; j++) System.arraycopy(cap, j * m + mu * batch, rows, j * batch, batch);
             Blas.gemm(false, false, batch, m, batch, 1.0, rz, 0, batch, rows, 0, batch, 0.0, out, 0, batch);
-            for (int j = 0; j < m; j++) System.arraycopy(out, j * batch, x, j * m + mu * batch, batch);
+            for (int j = 0; j < m; j++) System.arraycopy(out, j * batch, cap, j * m + mu * batch, batch);
         }
-        double[] cap = new double[m * m];
         for (int nu = 0; nu < units; nu++) {
-            Blas.gemm(false, true, m, batch, batch, 1.0, x, nu * batch * m, m, rz, 0, batch, 0.0, cap, nu * batch * m, m);
+            Blas.gemm(false, true, m, batch, batch, 1.0, cap, nu * batch * m, m, rz, 0, batch, 0.0, out, 0, m);
+            System.arraycopy(out, 0, cap, nu * batch * m, batch * m);
         }
-        x = null;
+        rows = null;
+        out = null;
         Blas.symmetrize(cap, m);
         for (int i = 0; i < m; i++) cap[i * m + i] += delta;
         SymmetricFactorization capF = SymmetricFactorization.factor(cap, m, layer, hint);

@@ -56,6 +56,18 @@ public final class CholeskyFactorization implements SymmetricFactorization {
         return inv;
     }
 
+    /** B <- B L^-T for B rows x n (leading dimension rows). */
+    public void rightSolveTransposedFactor(double[] b, int rows) {
+        if (n == 0 || rows == 0) return;
+        Blas.blas().dtrsm("R", "L", "T", "N", rows, n, 1.0, l, 0, n, b, 0, rows);
+    }
+
+    /** B <- B L^-1 for B rows x n (leading dimension rows). */
+    public void rightSolveFactor(double[] b, int rows) {
+        if (n == 0 || rows == 0) return;
+        Blas.blas().dtrsm("R", "L", "N", "N", rows, n, 1.0, l, 0, n, b, 0, rows);
+    }
+
     /** x <- L^-T x: maps eps ~ N(0, I) to a sample of N(0, Q^-1). */
     public void applyInverseTransposeFactor(double[] x) {
         if (n == 0) return;

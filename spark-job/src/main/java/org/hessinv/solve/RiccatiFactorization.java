@@ -11,22 +11,23 @@ import org.hessinv.linalg.SymmetricFactorization;
 import org.hessinv.model.Network;
 
 /**
- * What the backward sweep keeps: the gains K_l, k_l and the pivot factorizations of Qdd_l.
+ * What the backward sweep keeps: the gains K_l (as K_l^T), k_l and the pivot factorizations of Qdd_l.
  * The forward sweep {@code d_l = k_l - K_l s_{l-1}, s_l = A s_{l-1} + Bs d_l} recovers the solution.
  */
 public final class RiccatiFactorization {
     private final int[] offsets;
     private final SymmetricFactorization[] pivots;
-    private final double[][] gainK;
+    /** K_l^T = Qsd Qdd^-1, (B a_{l-1}) x p_l column-major (null for the first stage). */
+    private final double[][] gainKt;
     private final double[][] gaink;
     private final double logAbsDet;
     private final Inertia inertia;
 
-    RiccatiFactorization(int[] offsets, SymmetricFactorization[] pivots, double[][] gainK, double[][] gaink,
+    RiccatiFactorization(int[] offsets, SymmetricFactorization[] pivots, double[][] gainKt, double[][] gaink,
                          double logAbsDet, Inertia inertia) {
         this.offsets = offsets;
         this.pivots = pivots;
-        this.gainK = gainK;
+        this.gainKt = gainKt;
         this.gaink = gaink;
         this.logAbsDet = logAbsDet;
         this.inertia = inertia;
@@ -115,8 +116,8 @@ public final class RiccatiFactorization {
             boolean last = l == stageCount - 1;
             LayerStage st = last ? null : stages.stage(l);
             if (l > 0) {
-                int p = dl.length;
-                Blas.gemv(false, p, state.length, -1.0, gainK[l], 0, p, state, 0, 1.0, dl, 0);
+                // d_l -= K_l s_{l-1} = (K_l^T)^T s_{l-1}
+                Blas.gemv(true, state.length, dl.length, -1.0, gainKt[l], 0, state.length, state, 0, 1.0, dl, 0);
             }
             System.arraycopy(dl, 0, d, offsets[l], dl.length);
             if (!last) {

@@ -8,6 +8,7 @@ import org.hessinv.linalg.Blas;
 import org.hessinv.linalg.CapacitanceFactorization;
 import org.hessinv.linalg.CholeskyFactorization;
 import org.hessinv.linalg.Inertia;
+import org.hessinv.linalg.RecursiveCholesky;
 import org.hessinv.linalg.SymmetricFactorization;
 
 /**
@@ -21,16 +22,19 @@ public final class RiccatiSolver {
             "add damping (--damping, e.g. 1e-4) or use the Gauss-Newton curvature (--curvature ggn)";
 
     /**
-     * Whether wide stages ({@link LayerStage#lowRank}) are pivoted through their capacitance
-     * ({@link CapacitanceFactorization}); false forces the dense p_l x p_l pivot (tests compare the two).
+     * How a wide stage's pivot ({@link LayerStage#wide}) is factorized: through its (B units)-square
+     * capacitance (the product), or formed densely as p_l x p_l (tests compare the two).
      */
-    static volatile boolean lowRankPivots = true;
-
-    private RiccatiSolver() {}
+    enum WidePivot { CAPACITANCE, DENSE }
 
     /** Backward then forward sweep: d = (C + delta I)^-1 r, with log|det| and inertia. */
     public static RiccatiSolution solve(StageSource stages, double delta, double[] r, SweepProgress progress) {
-        RiccatiFactorization f = backwardSweep(stages, delta, r, progress);
+        return solve(stages, delta, r, progress, WidePivot.CAPACITANCE);
+    }
+
+    /** {@link #solve} with a choice of wide-stage pivot (tests and benchmarks compare the two). */
+    static RiccatiSolution solve(StageSource stages, double delta, double[] r, SweepProgress progress, WidePivot widePivot) {
+        RiccatiFactorization f = backwardSweep(stages, delta, r, progress, widePivot);
         return new RiccatiSolution(f.forwardSweep(stages, progress), f.logAbsDet(), f.inertia(), f.worstPivot());
     }
 
@@ -51,6 +55,10 @@ public final class RiccatiSolver {
      * damping such a pivot is singular (rank <= B units < p_l) and is refused.
      */
     public static RiccatiFactorization backwardSweep(StageSource stages, double delta, double[] r, SweepProgress progress) {
+        return backwardSweep(stages, delta, r, progress, WidePivot.CAPACITANCE);
+    }
+
+    static RiccatiFactorization backwardSweep(StageSource stages, double delta, double[] r, SweepProgress progress, WidePivot widePivot) {
         if (!(delta >= 0) || !Double.isFinite(delta)) {
             throw new IllegalArgumentException("damping must be a finite number >= 0, got " + delta);
         }
@@ -61,7 +69,7 @@ public final class RiccatiSolver {
             throw new IllegalArgumentException("right-hand side has " + r.length + " entries, expected " + offsets[stageCount]);
         }
         SymmetricFactorization[] pivots = new SymmetricFactorization[stageCount];
-        double[][] gainK = new double[stageCount][];
+        double[][] gainKt = new double[stageCount][];
         double[][] gaink = new double[stageCount][];
         double[] bigV = null;
         double[] smallV = null;
@@ -75,27 +83,22 @@ public final class RiccatiSolver {
                 bigV = new double[nOut * nOut];
                 smallV = new double[nOut];
             }
-            StageFactors lowRank = lowRankPivots ? st.factors : null;
-            double[] vb = null;
+            boolean capacitance = st.wide && widePivot == WidePivot.CAPACITANCE;
+            // VB = V Bs, (B a_l) x p_l: needed by Qdd unless it goes through the capacitance, and by Qsd
+            double[] vb = capacitance && !st.hasState() ? null : vTimesBs(st, bigV);
             SymmetricFactorization f;
-            if (lowRank != null) {
+            if (capacitance) {
                 // Qdd = S + delta I + Bs^T V Bs = delta I + U M U^T, M = Lam + D^T V D (B units square):
                 // factorized through its capacitance, never formed (p_l > B units, see LayerStage.lowRank)
-                f = CapacitanceFactorization.factor(lowRank.units, lowRank.inputs, lowRank.batch, lowRank.zt,
-                        lowRank.middle(bigV), delta, l + 1, SINGULAR_HINT);
-                if (st.hasState()) {
-                    vb = new double[nOut * p];
-                    Blas.gemm(false, false, nOut, p, nOut, 1.0, bigV, 0, nOut, st.denseBs(), 0, nOut, 0.0, vb, 0, nOut);
-                }
+                StageFactors kron = st.factors;
+                double[] middle = kron.middle(bigV);
+                if (!st.hasState()) bigV = null; // the first stage: V is not needed any more, free it before factorizing
+                f = CapacitanceFactorization.factor(kron.units, kron.inputs, kron.batch, kron.zt, middle, delta, l + 1, SINGULAR_HINT);
             } else {
-                double[] bs = st.denseBs();
-                // VB = V Bs
-                vb = new double[nOut * p];
-                Blas.gemm(false, false, nOut, p, nOut, 1.0, bigV, 0, nOut, bs, 0, nOut, 0.0, vb, 0, nOut);
                 // Qdd = S + delta I + Bs^T V Bs
                 double[] qdd = st.s != null ? st.s.clone() : st.denseS();
                 for (int i = 0; i < p; i++) qdd[i * p + i] += delta;
-                Blas.gemm(true, false, p, p, nOut, 1.0, bs, 0, nOut, vb, 0, nOut, 1.0, qdd, 0, p);
+                addBsTransposeProduct(st, vb, qdd);
                 Blas.symmetrize(qdd, p);
                 f = SymmetricFactorization.factor(qdd, p, l + 1, SINGULAR_HINT);
             }
@@ -111,37 +114,68 @@ public final class RiccatiSolver {
             if (st.hasState()) {
                 int nIn = st.stateIn();
                 double[] qsd = stateControlCoupling(st, vb);
+                vb = null;
                 double[] qss = stateHessian(st, bigV);
+                bigV = null;
                 double[] qs = new double[nIn];
                 for (int i = 0; i < st.batch; i++) {
                     Blas.gemv(true, st.aOut, st.aIn, 1.0, st.a, i * st.aOut * st.aIn, st.aOut, smallV, i * st.aOut, 0.0, qs, i * st.aIn);
                 }
-                double[] gain = gain(f, qsd, p, nIn);
-                gainK[l] = gain;
-                // V <- Qss - Qsd K_l
-                Blas.gemm(false, false, nIn, nIn, p, -1.0, qsd, 0, nIn, gain, 0, p, 1.0, qss, 0, nIn);
-                Blas.symmetrize(qss, nIn);
                 // v <- qs - Qsd k_l
                 Blas.gemv(false, nIn, p, -1.0, qsd, 0, nIn, k, 0, 1.0, qs, 0);
+                // V <- Qss - Qsd Qdd^-1 Qsd^T; keeps K_l^T = Qsd Qdd^-1 (Qsd is consumed)
+                gainKt[l] = eliminateControl(f, qsd, qss, nIn, p);
                 bigV = qss;
                 smallV = qs;
             }
             progress.stageDone("backward", l + 1, stageCount - l, stageCount);
         }
-        return new RiccatiFactorization(offsets, pivots, gainK, gaink, logAbsDet, inertia);
+        return new RiccatiFactorization(offsets, pivots, gainKt, gaink, logAbsDet, inertia);
     }
 
     /**
-     * Positive definite pivots at least this well conditioned are applied through their explicit
-     * inverse (gemm: 5-10x faster than the pure-Java LAPACK's level-2 solves on many right-hand sides);
-     * the rest use the factorization's own solve.
+     * V <- Qss - Qsd Qdd^-1 Qsd^T in qss, returning K^T = Qsd Qdd^-1 (nIn x p) in the storage of qsd.
+     * Cholesky pivots Qdd = L L^T: W = Qsd L^-T, V <- Qss - W W^T (symmetric rank-p update, half the flops of
+     * a general product), K^T = W L^-1. Other pivots (indefinite, capacitance): K = Qdd^-1 Qsd^T by the
+     * factorization, V <- Qss - Qsd K.
      */
-    private static final double INVERSE_RCOND = 1e-6;
+    private static double[] eliminateControl(SymmetricFactorization f, double[] qsd, double[] qss, int nIn, int p) {
+        if (f instanceof CholeskyFactorization chol) {
+            chol.rightSolveTransposedFactor(qsd, nIn);
+            RecursiveCholesky.rankKUpdateLower(nIn, p, -1.0, qsd, 0, nIn, 1.0, qss, 0, nIn);
+            SymmetricFactorization.mirrorLower(qss, nIn);
+            chol.rightSolveFactor(qsd, nIn);
+            return qsd;
+        }
+        double[] gain = gain(f, qsd, p, nIn);
+        Blas.gemm(false, false, nIn, nIn, p, -1.0, qsd, 0, nIn, gain, 0, p, 1.0, qss, 0, nIn);
+        Blas.symmetrize(qss, nIn);
+        // K^T, nIn x p
+        for (int j = 0; j < p; j++) for (int i = 0; i < nIn; i++) qsd[j * nIn + i] = gain[i * p + j];
+        return qsd;
+    }
+
+    /** V Bs, (B a_l) x p_l: through the Kronecker factors when the stage has them, else a dense product. */
+    private static double[] vTimesBs(LayerStage st, double[] bigV) {
+        if (st.factors != null) return st.factors.vTimesBs(bigV);
+        int nOut = st.stateOut();
+        double[] vb = new double[nOut * st.p];
+        Blas.gemm(false, false, nOut, st.p, nOut, 1.0, bigV, 0, nOut, st.bs, 0, nOut, 0.0, vb, 0, nOut);
+        return vb;
+    }
+
+    /** q (p_l x p_l) += Bs^T VB: through the Kronecker factors when the stage has them, else a dense product. */
+    private static void addBsTransposeProduct(LayerStage st, double[] vb, double[] q) {
+        if (st.factors != null) {
+            st.factors.addBsTransposeProduct(vb, q);
+            return;
+        }
+        int nOut = st.stateOut();
+        Blas.gemm(true, false, st.p, st.p, nOut, 1.0, st.bs, 0, nOut, vb, 0, nOut, 1.0, q, 0, st.p);
+    }
 
     /**
-     * K = Qdd^-1 Qsd^T. Well-conditioned Cholesky pivots: K = Qdd^-1 Qsd^T by the explicit inverse
-     * (dpotri), which agrees with the factorization's solve to rounding; Bunch-Kaufman (indefinite),
-     * capacitance (wide-stage, never formed) and worse-conditioned pivots: the factorization's solve.
+     * K = Qdd^-1 Qsd^T (p x nIn) by the factorization's solve (Bunch-Kaufman or capacitance pivots).
      * No "refinement" step K += Qdd^-1 (Qsd^T - Qdd K): it moves K off the factorization k_l and the
      * rest of the sweep are consistent with, and for indefinite problems with pivots less well
      * conditioned than C + delta I that cost up to cond(Qdd) in accuracy (RiccatiSolverTest, seed 9
@@ -150,14 +184,8 @@ public final class RiccatiSolver {
     private static double[] gain(SymmetricFactorization f, double[] qsd, int p, int nIn) {
         double[] qsdT = new double[p * nIn];
         for (int j = 0; j < nIn; j++) for (int i = 0; i < p; i++) qsdT[j * p + i] = qsd[i * nIn + j];
-        if (!(f instanceof CholeskyFactorization) || f.rcond() < INVERSE_RCOND) {
-            f.solveInPlace(qsdT, nIn);
-            return qsdT;
-        }
-        double[] inv = f.inverse();
-        double[] k = new double[p * nIn];
-        Blas.gemm(false, false, p, nIn, p, 1.0, inv, 0, p, qsdT, 0, p, 0.0, k, 0, p);
-        return k;
+        f.solveInPlace(qsdT, nIn);
+        return qsdT;
     }
 
     /** Qsd = R + A^T (V Bs), block row by block row (A is block diagonal, never formed densely). */
@@ -172,20 +200,35 @@ public final class RiccatiSolver {
         return qsd;
     }
 
-    /** Qss = P + A^T V A: first VA = V A by block columns, then A^T (VA) by block rows, then P on the diagonal blocks. */
+    /**
+     * Examples per column panel of {@link #stateHessian}: its scratch V A panel is (B a_l) x (64 a_{l-1})
+     * instead of the whole (B a_l) x (B a_{l-1}) (1.2 GB at B = 512, width 24), at no cost in speed.
+     */
+    private static final int STATE_PANEL_EXAMPLES = 64;
+
+    /**
+     * Qss = P + A^T V A, by panels of examples' columns: VA = V A (block columns), then A^T (VA) (block
+     * rows), then P on the diagonal blocks. A is block diagonal and never formed densely.
+     */
     private static double[] stateHessian(LayerStage st, double[] bigV) {
         int nOut = st.stateOut();
         int nIn = st.stateIn();
         int blockA = st.aOut * st.aIn;
-        double[] va = new double[nOut * nIn];
-        for (int i = 0; i < st.batch; i++) {
-            Blas.gemm(false, false, nOut, st.aIn, st.aOut, 1.0, bigV, i * st.aOut * nOut, nOut,
-                    st.a, i * blockA, st.aOut, 0.0, va, i * st.aIn * nOut, nOut);
-        }
         double[] qss = new double[nIn * nIn];
-        for (int i = 0; i < st.batch; i++) {
-            Blas.gemm(true, false, st.aIn, nIn, st.aOut, 1.0, st.a, i * blockA, st.aOut,
-                    va, i * st.aOut, nOut, 0.0, qss, i * st.aIn, nIn);
+        int panel = Math.min(st.batch, STATE_PANEL_EXAMPLES);
+        // one extra column: netlib's bounds check on a row-offset block (see Blas) then never forces a copy
+        double[] va = new double[nOut * (panel * st.aIn + 1)];
+        for (int j0 = 0; j0 < st.batch; j0 += panel) {
+            int j1 = Math.min(st.batch, j0 + panel);
+            for (int j = j0; j < j1; j++) {
+                Blas.gemm(false, false, nOut, st.aIn, st.aOut, 1.0, bigV, j * st.aOut * nOut, nOut,
+                        st.a, j * blockA, st.aOut, 0.0, va, (j - j0) * st.aIn * nOut, nOut);
+            }
+            int cols = (j1 - j0) * st.aIn;
+            int colOff = j0 * st.aIn * nIn;
+            java.util.stream.IntStream.range(0, st.batch).parallel().forEach(i ->
+                    Blas.gemm(true, false, st.aIn, cols, st.aOut, 1.0, st.a, i * blockA, st.aOut,
+                            va, i * st.aOut, nOut, 0.0, qss, colOff + i * st.aIn, nIn));
         }
         int blockP = st.aIn * st.aIn;
         for (int i = 0; i < st.batch; i++) {

@@ -240,18 +240,47 @@ class StageBlocksTest {
             for (int l = 0; l < pb.net.stageCount(); l++) {
                 LayerStage st = batch.stage(l);
                 double[] summed = LayerStage.sumS(pb.net, pb.x, l, batch.records(l));
-                if (st.factors != null) {
-                    // a low-rank (wide) stage keeps S factored: nothing is summed, and assembling without it is the same stage
+                if (st.factors != null) checkKroneckerProducts(pb, l, st, batch.records(l), c + " " + cv + " stage " + (l + 1));
+                if (st.wide) {
+                    // a wide stage keeps S factored: nothing is summed, and assembling without it is the same stage
                     assertNull(summed, c + " sumS of a low-rank stage " + (l + 1));
                     assertClose(st.denseBs(), LayerStage.assemble(pb.net, pb.x, l, batch.records(l), null).denseBs(), 0.0, c + " low-rank Bs");
                     continue;
                 }
                 assertClose(st.s, summed, 1e-15, c + " sumS stage " + (l + 1));
                 LayerStage pre = LayerStage.assemble(pb.net, pb.x, l, batch.records(l), st.s.clone());
-                assertClose(st.bs, pre.bs, 0.0, c + " assemble with summed S");
+                assertClose(st.denseBs(), pre.denseBs(), 0.0, c + " assemble with summed S");
             }
         }
     }
+
+    /**
+     * The Kronecker-form products the sweep uses (V Bs and Bs^T Y, at 1/a_l of the dense cost) against dense
+     * products with Bs written example by example by {@link LayerBlocks#writeB}; V symmetric and random, Y
+     * random. Both are sums of at most B (inputs + 1) products of O(1) terms: 1e-13 relative is ~100 eps.
+     */
+    private static void checkKroneckerProducts(Problem pb, int l, LayerStage st, List<StageRecord> records, String where) {
+        int nOut = st.stateOut(), p = st.p;
+        double[] bs = new double[nOut * p];
+        LayerBlocks blocks = new LayerBlocks(pb.net.stage(l), pb.x, pb.net.paramOffset(l));
+        for (int i = 0; i < records.size(); i++) blocks.writeB(records.get(i), bs, i * st.aOut, nOut);
+        SplittableRandom rng = new SplittableRandom(31 + l);
+        double[] v = new double[nOut * nOut];
+        for (int j = 0; j < nOut; j++) for (int i = 0; i <= j; i++) v[j * nOut + i] = v[i * nOut + j] = rng.nextDouble() - 0.5;
+        double[] vbRef = new double[nOut * p];
+        org.hessinv.linalg.Blas.gemm(false, false, nOut, p, nOut, 1.0, v, 0, nOut, bs, 0, nOut, 0.0, vbRef, 0, nOut);
+        assertClose(vbRef, st.factors.vTimesBs(v), KRONECKER_TOL, where + " V Bs");
+        double[] y = RandomProblems.vector(rng, nOut * p);
+        double[] q0 = RandomProblems.vector(rng, p * p);
+        double[] qRef = q0.clone();
+        org.hessinv.linalg.Blas.gemm(true, false, p, p, nOut, 1.0, bs, 0, nOut, y, 0, nOut, 1.0, qRef, 0, p);
+        double[] q = q0.clone();
+        st.factors.addBsTransposeProduct(y, q);
+        assertClose(qRef, q, KRONECKER_TOL, where + " Bs^T Y");
+    }
+
+    /** Relative tolerance of the Kronecker-form products against dense ones (see checkKroneckerProducts). */
+    private static final double KRONECKER_TOL = 1e-13;
 
     /** The R-pass as a dense matrix (C e_j, column by column) against the independent one; it is symmetric. */
     @ParameterizedTest(name = "{0}")

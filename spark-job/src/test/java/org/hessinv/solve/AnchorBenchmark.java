@@ -58,7 +58,6 @@ public final class AnchorBenchmark {
         }
         ExampleBatch b = new ExampleBatch(net, net.initialParameters(7), ex, curvature);
         double[] r = b.gradient();
-        RiccatiSolver.lowRankPivots = lowRank;
         System.out.printf(Locale.ROOT, "anchor: %s, p = %d, B = %d, %s, delta %g, pivot of layer 1: %s; %s, cores %d, max heap %.1f GB%n",
                 net.describe(), net.paramCount(), batch, curvature, delta, lowRank ? "low-rank (capacitance)" : "dense",
                 Blas.backend(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 1e9);
@@ -67,11 +66,12 @@ public final class AnchorBenchmark {
         long t0 = System.nanoTime();
         long[] last = {t0};
         boolean verbose = System.getProperty("anchor.stages") != null;
+        RiccatiSolver.WidePivot pivot = lowRank ? RiccatiSolver.WidePivot.CAPACITANCE : RiccatiSolver.WidePivot.DENSE;
         RiccatiSolution s = RiccatiSolver.solve(b, delta, r, (sweep, layer, done, total) -> {
             long now = System.nanoTime();
             if (verbose) System.out.printf(Locale.ROOT, "  %s layer %d: %.2f s%n", sweep, layer, (now - last[0]) / 1e9);
             last[0] = now;
-        });
+        }, pivot);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long peak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {

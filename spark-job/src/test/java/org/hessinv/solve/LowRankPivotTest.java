@@ -23,7 +23,6 @@ import org.hessinv.model.HiddenLayer;
 import org.hessinv.model.Network;
 import org.hessinv.model.SoftmaxHead;
 import org.hessinv.testing.RandomProblems;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,9 +39,6 @@ class LowRankPivotTest {
     private static final double EPS = Math.ulp(1.0);
     private static final double TOL_FACTOR = 10;
     private static final double[] DAMPINGS = {1e-3, 0.05, 0.7, 3.0};
-
-    @AfterEach
-    void restore() { RiccatiSolver.lowRankPivots = true; }
 
     private record Reference(double[] direction, double logAbsDet, Inertia inertia, double cond, double[] matrix, int n) {}
 
@@ -62,12 +58,8 @@ class LowRankPivotTest {
     }
 
     private static RiccatiFactorization sweep(ExampleBatch b, double delta, double[] r, boolean lowRank) {
-        RiccatiSolver.lowRankPivots = lowRank;
-        try {
-            return RiccatiSolver.backwardSweep(b, delta, r, SweepProgress.NONE);
-        } finally {
-            RiccatiSolver.lowRankPivots = true;
-        }
+        return RiccatiSolver.backwardSweep(b, delta, r, SweepProgress.NONE,
+                lowRank ? RiccatiSolver.WidePivot.CAPACITANCE : RiccatiSolver.WidePivot.DENSE);
     }
 
     @Test
@@ -186,8 +178,8 @@ class LowRankPivotTest {
         assertTrue(LayerStage.lowRank(net.stage(e.layer() - 1), 3), "refused at layer " + e.layer() + ", not a wide stage");
         assertTrue(e.getMessage().contains("without damping") && e.getMessage().contains("--damping"), e.getMessage());
         // the dense pivot is exactly singular too (rank <= B units < p): it must refuse, not return NaN
-        RiccatiSolver.lowRankPivots = false;
-        assertThrows(SingularStageException.class, () -> RiccatiSolver.solve(b, 0.0, r, SweepProgress.NONE));
+        assertThrows(SingularStageException.class,
+                () -> RiccatiSolver.solve(b, 0.0, r, SweepProgress.NONE, RiccatiSolver.WidePivot.DENSE));
     }
 
     /**
