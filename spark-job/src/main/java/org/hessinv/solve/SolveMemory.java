@@ -6,40 +6,48 @@ import org.hessinv.model.InvalidInputException;
 import org.hessinv.model.Network;
 
 /**
- * Driver memory of a Riccati solve over a batch of B examples, estimated before starting, in bytes:
- * the gains K_l (p_l x B a_{l-1}) kept for the forward sweep, plus the largest stage's working set
- * (V, Qss: (B a)^2; Qsd, V Bs, Bs, R, K: B a p; Qdd, S, its factor and inverse: p^2). A wide stage
- * ({@link LayerStage#lowRank}: p_l > B units) has no p^2 term: its S and Bs stay factored and its pivot is
- * factorized through the m x m capacitance (m = B units: the middle M, Rf M, Cap and its factor, 4 m^2),
- * so the 768-input first layer of the anchor costs ~4 (B 24)^2 doubles instead of 5 p^2 = 13.6 GB.
+ * Driver memory of a Riccati solve over a batch of B examples, estimated before starting, in bytes. The
+ * backward sweep runs l = L..1; at stage l it holds what the stages after it keep for the forward sweep
+ * (K_l^T: B a_{l-1} x p_l, k_l, and the pivot's factor: p_l^2, or for a wide stage its capacitance and
+ * factor, 2 m^2) plus stage l's working set: V ((B a_l)^2) and Qss ((B a_{l-1})^2), the V A panel
+ * ({@code (B a_l) x 65 a_{l-1}}), V Bs ({@code B a_l x p}), R, Qsd and K^T ({@code 3 B a_{l-1} p}), and
+ * S, Qdd and its factor ({@code 3 p^2}). A wide stage ({@link LayerStage#wide}: p_l > B units) has no
+ * p^2 term: its S and Bs stay factored and its pivot goes through the m x m capacitance (m = B units,
+ * formed in place of the middle M: the capacitance and its factor, 2 m^2), so the 768-input first layer
+ * of the anchor costs ~2 (B 24)^2 doubles instead of 3 p^2 = 8.2 GB.
  */
 public final class SolveMemory {
     private static final long DOUBLE = 8;
     /** Share of the JVM's maximum heap a solve may plan to use (the rest: Spark, records, garbage). */
     public static final double HEAP_SHARE = 0.7;
+    /** Columns of the V A panel per input unit: 64 examples (RiccatiSolver's panel) plus one column of slack. */
+    private static final long PANEL_COLUMNS_PER_UNIT = 65;
 
     private SolveMemory() {}
 
     public static long estimateBytes(Network net, long batch) {
-        long gains = 0;
+        long kept = 0;
         long peak = 0;
-        for (int l = 0; l < net.stageCount(); l++) {
+        for (int l = net.stageCount() - 1; l >= 0; l--) {
             AffineStage s = net.stage(l);
             long nIn = l == 0 ? 0 : batch * s.inputSize();
             long nOut = batch * s.outputSize();
             long p = s.paramCount();
-            gains += p * nIn + p;
+            long stateWork = nIn == 0 ? 0 : nIn * nIn + PANEL_COLUMNS_PER_UNIT * s.inputSize() * nOut + 3 * nIn * p;
             long work;
+            long keep;
             if (LayerStage.lowRank(s, batch)) {
                 long m = batch * s.units();
-                // V, M's source; Bs and V Bs only when a state feeds the stage (Qsd needs them)
-                work = 2 * nOut * nOut + 2 * nIn * nIn + 4 * m * m + (nIn > 0 ? 2 * nOut * p : 0) + 4 * nIn * p;
+                work = nOut * nOut + 2 * m * m + stateWork + (nIn == 0 ? 0 : nOut * p);
+                keep = 2 * m * m + (s.inputSize() + 1) * batch;
             } else {
-                work = 2 * nOut * nOut + 2 * nIn * nIn + 3 * nOut * p + 4 * nIn * p + 5 * p * p;
+                work = nOut * nOut + stateWork + nOut * p + 3 * p * p;
+                keep = p * p;
             }
-            peak = Math.max(peak, work);
+            peak = Math.max(peak, kept + work);
+            kept += keep + nIn * p + p;
         }
-        return DOUBLE * (gains + peak);
+        return DOUBLE * peak;
     }
 
     /** Refuses (before any work) a solve whose estimate exceeds {@link #HEAP_SHARE} of the maximum heap. */
