@@ -312,9 +312,9 @@ public final class BenchmarkSuite {
     private boolean plan(Workloads.Problem p, Row r) {
         SweepCost cost = SweepCost.of(p.net, r.batch);
         String estimate = String.format(Locale.ROOT, "estimates: memory %.1f GB (SolveMemory; heap %.1f GB, usable %.0f%%), time ~%.0f s "
-                        + "(%.0f GFLOP, %.0f%% of it pivot LAPACK at %.2f GFLOP/s, the rest gemm at half of %.1f GFLOP/s; budget %.0f s)",
+                        + "(%.0f GFLOP, %.0f%% of it pivot factorizations at %.2f GFLOP/s, the rest gemm at half of %.1f GFLOP/s; budget %.0f s)",
                 r.estGb, maxHeap / 1e9, 100 * SolveMemory.HEAP_SHARE, r.estSeconds, r.sweepGflop,
-                100 * cost.lapackFlops() / cost.totalFlops(), lapack, dgemm, opt.budget);
+                100 * cost.factorFlops() / cost.totalFlops(), lapack, dgemm, opt.budget);
         if (r.estGb * 1e9 > SolveMemory.HEAP_SHARE * maxHeap) {
             r.status = String.format(Locale.ROOT, "skipped: needs %.1f GB", r.estGb);
             r.reason = estimate;

@@ -2,6 +2,7 @@ package org.hessinv.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.hessinv.model.Activation;
@@ -10,25 +11,46 @@ import org.hessinv.model.MseHead;
 import org.hessinv.model.Network;
 import org.junit.jupiter.api.Test;
 
+/** The flop model counted by hand from the block shapes (see SweepCost's list of products). */
 class SweepCostTest {
     @Test
     void countsTheSweepsProductsFromTheShapes() {
-        // stage 1: residual 4 -> 4 (p = 20, no input state); stage 2: mse head 4 -> 1 (p = 5, output state 1)
+        // stage 1: residual 4 -> 4 (p = 20 = B units: not wide; no input state); stage 2: mse head 4 -> 1 (p = 5)
         Network net = new Network(4, List.of(HiddenLayer.residual(4, Activation.TANH)), new MseHead(4, 1));
-        int b = 3;
-        double n1 = 12, p1 = 20;
-        double stage1Gemm = 2 * n1 * n1 * p1 + 2 * p1 * p1 * n1 + 2 * n1 * p1 + 2 * n1 * 4;
-        double n2 = 3, m2 = 12, p2 = 5, a2 = 1;
-        double stage2Gemm = 2 * n2 * n2 * p2 + 2 * p2 * p2 * n2 + 2 * p2 * p2 * m2
-                + 2 * m2 * p2 * a2 + 2 * n2 * m2 * a2 + 2 * m2 * m2 * a2 + 2 * m2 * m2 * p2
+        int b = 5;
+        double n1 = 20, p1 = 20;
+        // V Bs in Kronecker form 2 n B p, Bs^T V Bs 2 B p^2, gemv terms
+        double stage1Gemm = 2 * n1 * b * p1 + 2 * b * p1 * p1 + 2 * n1 * p1 + 2 * n1 * 4;
+        double n2 = 5, m2 = 20, p2 = 5, a2 = 1;
+        double stage2Gemm = 2 * n2 * b * p2 + 2 * b * p2 * p2
+                + 2 * m2 * p2 * p2 + m2 * m2 * p2                               // W, K^T; V = Qss - W W^T
+                + 2 * m2 * p2 * a2 + 2 * n2 * m2 * a2 + 2 * m2 * m2 * a2         // Qsd, Qss
                 + 2 * n2 * p2 + 2 * p2 * m2 + 2 * m2 * p2 + 2 * n2 * a2;
         SweepCost c = SweepCost.of(net, b);
         assertFalse(c.capacitance());
         assertEquals(stage1Gemm + stage2Gemm, c.gemmFlops(), 1e-9);
-        assertEquals(p1 * p1 * p1 + p2 * p2 * p2, c.lapackFlops(), 1e-9);
+        assertEquals((p1 * p1 * p1 + p2 * p2 * p2) / 3, c.factorFlops(), 1e-9);
         // the cost model's time estimate (a pure function of flops and rates, nothing is timed): doubling every
-        // rate halves it, and the LAPACK term alone is lapackFlops / rate
+        // rate halves it, and the factorization term alone is factorFlops / rate
         assertEquals(c.seconds(10, 0.5, 1) / 2, c.seconds(20, 0.5, 2), 1e-15 * c.seconds(10, 0.5, 1));
-        assertEquals(c.lapackFlops() / 1e9, c.seconds(Double.POSITIVE_INFINITY, 1, 1), 1e-15);
+        assertEquals(c.factorFlops() / 1e9, c.seconds(Double.POSITIVE_INFINITY, 1, 1), 1e-15);
+    }
+
+    @Test
+    void costsAWideFirstStageThroughItsCapacitance() {
+        // stage 1: dense 9 -> 2 (p = 20 > B units = 6: wide, no input state); stage 2: mse head 2 -> 1 (p = 3)
+        Network net = new Network(9, List.of(HiddenLayer.dense(9, 2, Activation.TANH)), new MseHead(2, 1));
+        int b = 3;
+        double n1 = 6, p1 = 20, c1 = 6;
+        // no V Bs (no input state); Cap = delta I + Rf M Rf^T: 4 c^2 B; gemv terms
+        double stage1Gemm = 4 * c1 * c1 * b + 2 * n1 * p1 + 2 * n1 * 2;
+        double n2 = 3, m2 = 6, p2 = 3, a2 = 1;
+        double stage2Gemm = 2 * n2 * b * p2 + 2 * b * p2 * p2 + 2 * m2 * p2 * p2 + m2 * m2 * p2
+                + 2 * m2 * p2 * a2 + 2 * n2 * m2 * a2 + 2 * m2 * m2 * a2
+                + 2 * n2 * p2 + 2 * p2 * m2 + 2 * m2 * p2 + 2 * n2 * a2;
+        SweepCost c = SweepCost.of(net, b);
+        assertTrue(c.capacitance());
+        assertEquals(stage1Gemm + stage2Gemm, c.gemmFlops(), 1e-9);
+        assertEquals((c1 * c1 * c1 + p2 * p2 * p2) / 3, c.factorFlops(), 1e-9);
     }
 }
