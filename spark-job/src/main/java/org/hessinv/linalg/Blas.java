@@ -23,9 +23,9 @@ public final class Blas {
     }
 
     /** Worker threads for large products: the machine's cores (netlib's Java BLAS itself is single-threaded). */
-    private static final int THREADS = Runtime.getRuntime().availableProcessors();
+    static final int THREADS = Runtime.getRuntime().availableProcessors();
     /** Products below this many flops run on the calling thread: a fork costs more than it saves. */
-    private static final double PARALLEL_FLOPS = 8e6;
+    static final double PARALLEL_FLOPS = 8e6;
 
     /**
      * C = alpha op(A) op(B) + beta C, with op(A) m x k and op(B) k x n. Large products are split by
@@ -63,7 +63,7 @@ public final class Blas {
     static final int BLOCK_N = Integer.getInteger("hessinv.gemm.blockN", 1024);
 
     /** C = alpha op(A) op(B) + beta C on the calling thread, panel by panel (see {@link #BLOCK_M}). */
-    private static void gemmBlocked(boolean transA, boolean transB, int m, int n, int k, double alpha,
+    static void gemmBlocked(boolean transA, boolean transB, int m, int n, int k, double alpha,
                                     double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                                     double beta, double[] c, int cOff, int ldc) {
         gemmBlocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, BLOCK_M, BLOCK_K, BLOCK_N);
@@ -149,14 +149,47 @@ public final class Blas {
         }
     }
 
-    /** A <- (A + A^T) / 2 for an n x n matrix. */
+    /**
+     * Tile order of the transposing loops ({@link #symmetrize}, {@link RecursiveCholesky#mirrorLower}):
+     * a 64 x 64 tile of doubles is 32 KiB, so the strided side of a transpose stays in L1/L2 while the
+     * contiguous side streams; the naive loop misses the cache on every strided access once n * 8 bytes
+     * exceeds a page.
+     */
+    static final int TRANSPOSE_TILE = 64;
+
+    /** A <- (A + A^T) / 2 for an n x n matrix, tile pair by tile pair. */
     public static void symmetrize(double[] a, int n) {
-        for (int j = 0; j < n; j++) {
-            for (int i = j + 1; i < n; i++) {
-                double m = 0.5 * (a[j * n + i] + a[i * n + j]);
-                a[j * n + i] = m;
-                a[i * n + j] = m;
+        for (int j0 = 0; j0 < n; j0 += TRANSPOSE_TILE) {
+            int j1 = Math.min(n, j0 + TRANSPOSE_TILE);
+            for (int i0 = j0; i0 < n; i0 += TRANSPOSE_TILE) {
+                int i1 = Math.min(n, i0 + TRANSPOSE_TILE);
+                for (int j = j0; j < j1; j++) {
+                    for (int i = Math.max(i0, j + 1); i < i1; i++) {
+                        double m = 0.5 * (a[j * n + i] + a[i * n + j]);
+                        a[j * n + i] = m;
+                        a[i * n + j] = m;
+                    }
+                }
             }
         }
+    }
+
+    /**
+     * B <- alpha op(A)^-1 B (side "L") or alpha B op(A)^-1 (side "R"), A triangular, B m x n, on the
+     * calling thread (netlib dtrsm). Operands failing netlib's strict bounds check ({@link #fits}) are
+     * passed as compact copies.
+     */
+    static void trsm(String side, String uplo, String trans, int m, int n, double alpha,
+                     double[] a, int aOff, int lda, double[] b, int bOff, int ldb) {
+        if (m == 0 || n == 0) return;
+        int k = side.equals("L") ? m : n;
+        if (!fits(a, aOff, lda, k)) { a = compact(a, aOff, lda, k, k); aOff = 0; lda = k; }
+        if (!fits(b, bOff, ldb, n)) {
+            double[] bb = compact(b, bOff, ldb, m, n);
+            BLAS_INSTANCE.dtrsm(side, uplo, trans, "N", m, n, alpha, a, aOff, Math.max(1, lda), bb, 0, m);
+            for (int j = 0; j < n; j++) System.arraycopy(bb, j * m, b, bOff + j * ldb, m);
+            return;
+        }
+        BLAS_INSTANCE.dtrsm(side, uplo, trans, "N", m, n, alpha, a, aOff, Math.max(1, lda), b, bOff, Math.max(1, ldb));
     }
 }

@@ -3,8 +3,17 @@ package org.hessinv.linalg;
 import org.netlib.util.doubleW;
 import org.netlib.util.intW;
 
-/** Q = L L^T (LAPACK dpotrf, lower), for a positive definite stage pivot. */
+/**
+ * Q = L L^T (lower), for a positive definite stage pivot: factorized by {@link RecursiveCholesky}
+ * (gemm-rich; LAPACK's dpotrf here is the single-threaded F2J build), condition by LAPACK dpocon.
+ */
 public final class CholeskyFactorization implements SymmetricFactorization {
+    /**
+     * Right-hand sides from which {@link #solveInPlace} takes the recursive (gemm) triangular solves:
+     * with fewer columns the gemm calls degenerate to matrix-vector products, no faster than F2J dpotrs.
+     */
+    static final int RECURSIVE_SOLVE_MIN_RHS = 8;
+
     private final int n;
     private final double[] l;
     private final double rcond;
@@ -18,9 +27,7 @@ public final class CholeskyFactorization implements SymmetricFactorization {
     /** The factorization, or null when Q is not (numerically) positive definite. */
     static CholeskyFactorization tryFactor(double[] q, int n, double anorm) {
         double[] l = java.util.Arrays.copyOf(q, n * n);
-        intW info = new intW(0);
-        Blas.lapack().dpotrf("L", n, l, 0, Math.max(1, n), info);
-        if (info.val != 0) return null;
+        if (RecursiveCholesky.factorLower(l, 0, Math.max(1, n), n) != 0) return null;
         doubleW rc = new doubleW(0);
         intW info2 = new intW(0);
         if (n > 0) Blas.lapack().dpocon("L", n, l, 0, n, anorm, rc, new double[3 * n], 0, new int[n], 0, info2);
@@ -29,8 +36,14 @@ public final class CholeskyFactorization implements SymmetricFactorization {
 
     @Override public int dimension() { return n; }
 
+    /** B <- Q^-1 B = L^-T (L^-1 B); many right-hand sides by the recursive solves, few by LAPACK dpotrs. */
     @Override public void solveInPlace(double[] b, int nrhs) {
         if (n == 0 || nrhs == 0) return;
+        if (nrhs >= RECURSIVE_SOLVE_MIN_RHS) {
+            RecursiveCholesky.solveLeftLower(n, nrhs, l, 0, n, b, 0, n);
+            RecursiveCholesky.solveLeftLowerTransposed(n, nrhs, l, 0, n, b, 0, n);
+            return;
+        }
         intW info = new intW(0);
         Blas.lapack().dpotrs("L", n, nrhs, l, 0, n, b, 0, n, info);
     }
@@ -56,16 +69,14 @@ public final class CholeskyFactorization implements SymmetricFactorization {
         return inv;
     }
 
-    /** B <- B L^-T for B rows x n (leading dimension rows). */
+    /** B <- B L^-T for B rows x n (column-major, leading dimension rows). */
     public void rightSolveTransposedFactor(double[] b, int rows) {
-        if (n == 0 || rows == 0) return;
-        Blas.blas().dtrsm("R", "L", "T", "N", rows, n, 1.0, l, 0, n, b, 0, rows);
+        RecursiveCholesky.solveRightLowerTransposed(rows, n, l, 0, Math.max(1, n), b, 0, Math.max(1, rows));
     }
 
-    /** B <- B L^-1 for B rows x n (leading dimension rows). */
+    /** B <- B L^-1 for B rows x n (column-major, leading dimension rows). */
     public void rightSolveFactor(double[] b, int rows) {
-        if (n == 0 || rows == 0) return;
-        Blas.blas().dtrsm("R", "L", "N", "N", rows, n, 1.0, l, 0, n, b, 0, rows);
+        RecursiveCholesky.solveRightLower(rows, n, l, 0, Math.max(1, n), b, 0, Math.max(1, rows));
     }
 
     /** x <- L^-T x: maps eps ~ N(0, I) to a sample of N(0, Q^-1). */

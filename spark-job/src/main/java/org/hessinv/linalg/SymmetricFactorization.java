@@ -56,7 +56,7 @@ public sealed interface SymmetricFactorization permits CholeskyFactorization, Bu
 
     /** Copies the lower triangle of the n x n matrix a onto its upper triangle. */
     static void mirrorLower(double[] a, int n) {
-        for (int j = 0; j < n; j++) for (int i = j + 1; i < n; i++) a[i * n + j] = a[j * n + i];
+        RecursiveCholesky.mirrorLower(a, n);
     }
 
     /** Wraps the LAPACK condition estimate call result. */
