@@ -134,7 +134,7 @@ public final class RiccatiSolver {
     }
 
     /**
-     * V <- Qss - Qsd Qdd^-1 Qsd^T in qss, returning K^T = Qsd Qdd^-1 (nIn x p) in the storage of qsd.
+     * V <- Qss - Qsd Qdd^-1 Qsd^T in qss (given by its lower triangle, returned whole), returning K^T = Qsd Qdd^-1 (nIn x p) in the storage of qsd.
      * Cholesky pivots Qdd = L L^T: W = Qsd L^-T, V <- Qss - W W^T (symmetric rank-p update, half the flops of
      * a general product), K^T = W L^-1. Other pivots (indefinite, capacitance): K = Qdd^-1 Qsd^T by the
      * factorization, V <- Qss - Qsd K.
@@ -148,6 +148,7 @@ public final class RiccatiSolver {
             return qsd;
         }
         double[] gain = gain(f, qsd, p, nIn);
+        SymmetricFactorization.mirrorLower(qss, nIn);
         Blas.gemm(false, false, nIn, nIn, p, -1.0, qsd, 0, nIn, gain, 0, p, 1.0, qss, 0, nIn);
         Blas.symmetrize(qss, nIn);
         // K^T, nIn x p
@@ -207,8 +208,9 @@ public final class RiccatiSolver {
     private static final int STATE_PANEL_EXAMPLES = 64;
 
     /**
-     * Qss = P + A^T V A, by panels of examples' columns: VA = V A (block columns), then A^T (VA) (block
-     * rows), then P on the diagonal blocks. A is block diagonal and never formed densely.
+     * Qss = P + A^T V A, by panels of examples' columns j, computing only the block rows i >= j (Qss is
+     * symmetric: only its lower triangle is valid on return): VA = V A (block columns, rows i >= j), then
+     * A^T (VA) (block rows), then P on the diagonal blocks. A is block diagonal and never formed densely.
      */
     private static double[] stateHessian(LayerStage st, double[] bigV) {
         int nOut = st.stateOut();
@@ -220,13 +222,14 @@ public final class RiccatiSolver {
         double[] va = new double[nOut * (panel * st.aIn + 1)];
         for (int j0 = 0; j0 < st.batch; j0 += panel) {
             int j1 = Math.min(st.batch, j0 + panel);
+            int row0 = j0 * st.aOut;
             for (int j = j0; j < j1; j++) {
-                Blas.gemm(false, false, nOut, st.aIn, st.aOut, 1.0, bigV, j * st.aOut * nOut, nOut,
-                        st.a, j * blockA, st.aOut, 0.0, va, (j - j0) * st.aIn * nOut, nOut);
+                Blas.gemm(false, false, nOut - row0, st.aIn, st.aOut, 1.0, bigV, j * st.aOut * nOut + row0, nOut,
+                        st.a, j * blockA, st.aOut, 0.0, va, (j - j0) * st.aIn * nOut + row0, nOut);
             }
             int cols = (j1 - j0) * st.aIn;
             int colOff = j0 * st.aIn * nIn;
-            java.util.stream.IntStream.range(0, st.batch).parallel().forEach(i ->
+            java.util.stream.IntStream.range(j0, st.batch).parallel().forEach(i ->
                     Blas.gemm(true, false, st.aIn, cols, st.aOut, 1.0, st.a, i * blockA, st.aOut,
                             va, i * st.aOut, nOut, 0.0, qss, colOff + i * st.aIn, nIn));
         }
