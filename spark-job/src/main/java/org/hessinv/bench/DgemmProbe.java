@@ -51,11 +51,8 @@ public final class DgemmProbe {
         return out;
     }
 
-    /**
-     * GFLOP/s of the pivot path's LAPACK calls (Cholesky then inverse, n^3 flops in all) at order n,
-     * best of {@code repeats}: used to estimate the time of stages whose p^3 term dominates.
-     */
-    public static double lapackGflops(int n, int repeats) {
+    /** A symmetric, diagonally dominant (positive definite) n x n matrix, seeded by n. */
+    private static double[] spd(int n) {
         SplittableRandom rng = new SplittableRandom(n + 1);
         double[] q = new double[n * n];
         for (int j = 0; j < n; j++) {
@@ -66,13 +63,36 @@ public final class DgemmProbe {
             }
             q[j * n + j] += n;
         }
+        return q;
+    }
+
+    /** Best of {@code repeats} timings of a task, in seconds. */
+    private static double best(int repeats, Runnable task) {
         double best = Double.MAX_VALUE;
         for (int r = 0; r < repeats; r++) {
             long t = System.nanoTime();
-            org.hessinv.linalg.SymmetricFactorization.factor(q, n, 1, "").inverse();
+            task.run();
             best = Math.min(best, (System.nanoTime() - t) / 1e9);
         }
-        return (double) n * n * n / best / 1e9;
+        return best;
+    }
+
+    /**
+     * GFLOP/s of the pivot factorization ({@code SymmetricFactorization.factor}: the recursive Cholesky on
+     * gemm, with its condition estimate; n^3/3 flops) at order n: estimates the stages whose factorizations dominate.
+     */
+    public static double choleskyGflops(int n, int repeats) {
+        double[] q = spd(n);
+        return (double) n * n * n / 3 / best(repeats, () -> org.hessinv.linalg.SymmetricFactorization.factor(q, n, 1, "")) / 1e9;
+    }
+
+    /** GFLOP/s of the LAPACK LU (dgetrf, 2n^3/3 flops) at order n, as the dense reference solve runs it. */
+    public static double lapackGflops(int n, int repeats) {
+        double[] q = spd(n);
+        return 2.0 / 3.0 * n * n * n / best(repeats, () -> {
+            double[] lu = q.clone();
+            org.hessinv.linalg.Blas.lapack().dgetrf(n, n, lu, 0, n, new int[n], 0, new org.netlib.util.intW(0));
+        }) / 1e9;
     }
 
     /** The reference rate: the best facade GFLOP/s over the probed orders. */
