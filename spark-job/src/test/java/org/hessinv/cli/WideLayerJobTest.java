@@ -102,7 +102,7 @@ class WideLayerJobTest {
     @TempDir static Path dir;
 
     /** One problem: the model, its parameters, all examples and the curvature batch the job will draw. */
-    record Problem(String name, Network net, double[] x, List<Example> examples, List<Example> curvatureBatch) {
+    record Problem(String name, Path dir, Network net, double[] x, List<Example> examples, List<Example> curvatureBatch) {
         Path model() { return dir.resolve(name + ".json"); }
         Path params() { return dir.resolve(name + "-params.npy"); }
         Path data() { return dir.resolve(name + ".csv"); }
@@ -116,15 +116,16 @@ class WideLayerJobTest {
     static void start() throws IOException {
         spark = SparkSession.builder().master("local[2]").appName("hessinv-wide-test")
                 .config("spark.ui.enabled", "false").getOrCreate();
-        softmax = problem("softmax", SOFTMAX, 31);
-        mse = problem("mse", MSE, 32);
-        wideOnly = problem("wide-only", WIDE_ONLY, 33);
+        softmax = problem(dir, "softmax", SOFTMAX, 31);
+        mse = problem(dir, "mse", MSE, 32);
+        wideOnly = problem(dir, "wide-only", WIDE_ONLY, 33);
     }
 
     @AfterAll
     static void stop() { spark.stop(); }
 
-    private static Problem problem(String name, String spec, long seed) throws IOException {
+    /** Writes the model, parameters (.npy) and data (CSV) of a seeded problem into {@code dir}. */
+    static Problem problem(Path dir, String name, String spec, long seed) throws IOException {
         Network net = ModelSpec.parse(spec);
         SplittableRandom rng = new SplittableRandom(seed);
         // a larger scale than the initializer, so the Hessian's second-order terms matter
@@ -133,7 +134,7 @@ class WideLayerJobTest {
         BitSet chosen = CurvatureSample.choose(ROWS, CURVATURE_BATCH, SAMPLE_SEED);
         List<Example> curv = new ArrayList<>();
         for (int i = 0; i < ROWS; i++) if (chosen.get(i)) curv.add(examples.get(i));
-        Problem p = new Problem(name, net, x, examples, curv);
+        Problem p = new Problem(name, dir, net, x, examples, curv);
         Files.writeString(p.model(), spec);
         Npy.write(p.params(), x);
         writeCsv(p.data(), net, examples);
@@ -184,7 +185,7 @@ class WideLayerJobTest {
         }
     }
 
-    private static String[] args(Problem p, String curvature, double damping, Path out, String... extra) {
+    static String[] args(Problem p, String curvature, double damping, Path out, String... extra) {
         List<String> a = new ArrayList<>(List.of("--model", p.model().toString(), "--params", p.params().toString(),
                 "--data", p.data().toString(), "--curvature", curvature, "--damping", String.valueOf(damping),
                 "--curvature-batch", String.valueOf(CURVATURE_BATCH), "--seed", String.valueOf(SAMPLE_SEED), "--out", out.toString()));
@@ -208,7 +209,7 @@ class WideLayerJobTest {
         double kappa() { return maxAbs() / minAbs(); }
     }
 
-    private static Reference reference(Problem p, Curvature curvature, double delta) {
+    static Reference reference(Problem p, Curvature curvature, double delta) {
         Network net = p.net();
         int n = net.paramCount();
         ExampleBatch cb = new ExampleBatch(net, p.x(), p.curvatureBatch(), curvature);
