@@ -126,21 +126,28 @@ class WideLayerJobTest {
 
     /** Writes the model, parameters (.npy) and data (CSV) of a seeded problem into {@code dir}. */
     static Problem problem(Path dir, String name, String spec, long seed) throws IOException {
+        Problem p = problem(dir, name, spec, seed, ROWS, CURVATURE_BATCH);
+        // the premise of this test class: the first stage is wide for the curvature batch, the others are not
+        Network net = p.net();
+        assertTrue(LayerStage.lowRank(net.stage(0), CURVATURE_BATCH), "stage 1 must be wide");
+        for (int l = 1; l < net.stageCount(); l++) assertFalse(LayerStage.lowRank(net.stage(l), CURVATURE_BATCH), "stage " + (l + 1));
+        return p;
+    }
+
+    /** As above with {@code rows} examples and a curvature batch of {@code batch} of them. */
+    static Problem problem(Path dir, String name, String spec, long seed, int rows, int batch) throws IOException {
         Network net = ModelSpec.parse(spec);
         SplittableRandom rng = new SplittableRandom(seed);
         // a larger scale than the initializer, so the Hessian's second-order terms matter
         double[] x = RandomProblems.parameters(rng, net, 0.4);
-        List<Example> examples = RandomProblems.examples(rng, net, ROWS);
-        BitSet chosen = CurvatureSample.choose(ROWS, CURVATURE_BATCH, SAMPLE_SEED);
+        List<Example> examples = RandomProblems.examples(rng, net, rows);
+        BitSet chosen = CurvatureSample.choose(rows, batch, SAMPLE_SEED);
         List<Example> curv = new ArrayList<>();
-        for (int i = 0; i < ROWS; i++) if (chosen.get(i)) curv.add(examples.get(i));
+        for (int i = 0; i < rows; i++) if (chosen.get(i)) curv.add(examples.get(i));
         Problem p = new Problem(name, dir, net, x, examples, curv);
         Files.writeString(p.model(), spec);
         Npy.write(p.params(), x);
         writeCsv(p.data(), net, examples);
-        // the premise of this test class: the first stage is wide for the curvature batch, the others are not
-        assertTrue(LayerStage.lowRank(net.stage(0), CURVATURE_BATCH), "stage 1 must be wide");
-        for (int l = 1; l < net.stageCount(); l++) assertFalse(LayerStage.lowRank(net.stage(l), CURVATURE_BATCH), "stage " + (l + 1));
         return p;
     }
 
@@ -188,7 +195,7 @@ class WideLayerJobTest {
     static String[] args(Problem p, String curvature, double damping, Path out, String... extra) {
         List<String> a = new ArrayList<>(List.of("--model", p.model().toString(), "--params", p.params().toString(),
                 "--data", p.data().toString(), "--curvature", curvature, "--damping", String.valueOf(damping),
-                "--curvature-batch", String.valueOf(CURVATURE_BATCH), "--seed", String.valueOf(SAMPLE_SEED), "--out", out.toString()));
+                "--curvature-batch", String.valueOf(p.curvatureBatch().size()), "--seed", String.valueOf(SAMPLE_SEED), "--out", out.toString()));
         a.addAll(List.of(extra));
         return a.toArray(String[]::new);
     }
@@ -367,6 +374,34 @@ class WideLayerJobTest {
         assertTrue(err <= tol, "direction for --rhs differs from the dense reference by " + err + " > " + tol);
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertEquals(Dense.norm(rhs), report.get("rhsNorm").asDouble(), 1e-14 * Dense.norm(rhs));
+    }
+
+    /**
+     * At the switch between the two pivots (stage 1: p_1 = 4 * 41 = 164, low-rank iff 41 > B): B = 40 is the
+     * widest capacitance (m = 160, nearly p_1) and B = 41 the first dense pivot; both against the dense
+     * reference with the tolerances of {@link #jobMatchesDenseReferenceForEveryPartitionCount}.
+     */
+    @ParameterizedTest(name = "curvature batch {0}, {1}")
+    @CsvSource({"40, hessian, true", "41, ggn, false"})
+    void batchAtTheLowRankThresholdMatchesDenseReference(int batch, String curvatureName, boolean wide, @TempDir Path t) throws IOException {
+        Problem p = problem(t, "threshold", SOFTMAX, 34, 48, batch);
+        assertEquals(wide, LayerStage.lowRank(p.net().stage(0), batch), "premise: is stage 1 wide at B = " + batch);
+        Reference ref = reference(p, Curvature.fromSpec(curvatureName), DAMPING);
+        int n = ref.n();
+        double kappa = ref.kappa();
+        double dirTol = BACKWARD_FACTOR * n * EPS * kappa + kappa * ref.gradientRoundoff();
+        Path out = t.resolve("out");
+        Run r = job(args(p, curvatureName, DAMPING, out, "--partitions", "3"));
+        assertEquals(0, r.code(), r.stderr());
+        double[] d = Npy.read(out.resolve("direction.npy"));
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        double err = Dense.relativeError(d, ref.direction());
+        System.out.printf(Locale.ROOT, "threshold B=%d %s: kappa=%.3g |d - d_ref|/|d_ref| = %.2e (tol %.2e)%n", batch, curvatureName, kappa, err, dirTol);
+        assertTrue(err <= dirTol, "direction differs from the dense reference by " + err + " > " + dirTol);
+        assertEquals(batch, report.get("curvatureExamples").asLong());
+        assertEquals(ref.logAbsDet(), report.get("logAbsDet").asDouble(), BACKWARD_FACTOR * n * n * EPS * kappa, "log|det|");
+        assertEquals(ref.negative(), report.get("inertia").get("negative").asInt(), "negative eigenvalues");
+        assertEquals(ref.positive(), report.get("inertia").get("positive").asInt(), "positive eigenvalues");
     }
 
     /**
