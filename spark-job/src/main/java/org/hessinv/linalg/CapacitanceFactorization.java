@@ -61,8 +61,10 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
         int m = units * batch;
         if (batch >= ld) throw new IllegalArgumentException("not a wide stage: batch " + batch + " >= inputs + 1 = " + ld);
         if (!(delta > 0) || !Double.isFinite(delta)) {
+            // whatever the curvature (Hessian or GGN): only damping or a larger batch makes this pivot nonsingular
             throw new SingularStageException(layer, 0.0, "a stage with " + units * ld + " parameters has curvature of rank at most "
-                    + m + " (batch x units), so its pivot is singular without damping; " + hint);
+                    + m + " (batch x units), so its pivot is singular without damping; add damping (--damping, e.g. 1e-4) "
+                    + "or use a curvature batch of at least " + ld + " examples (--curvature-batch)");
         }
         // Zt = Qz Rz (Householder; stable whatever the conditioning of the inputs)
         double[] qz = zt.clone();
