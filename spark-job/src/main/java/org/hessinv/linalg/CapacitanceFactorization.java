@@ -80,22 +80,25 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
         work = new double[Math.max(1, (int) query[0])];
         Blas.lapack().dorgqr(ld, batch, batch, qz, 0, ld, tau, 0, work, 0, work.length, info);
         if (info.val != 0) throw new IllegalStateException("dorgqr failed (info " + info.val + ")");
-        // Cap = delta I + Rf M Rf^T, Rf = I_units kron Rz, in place in mid: unit row blocks, then unit column blocks
+        // Cap = delta I + Rf M Rf^T, Rf = I_units kron Rz, in place in mid, lower unit blocks only (Cap is
+        // symmetric): block (mu, nu) = Rz M_{mu nu} Rz^T for mu >= nu, first M Rf^T by column blocks, then Rz from the left
         double[] cap = mid;
-        double[] rows = new double[batch * m];
-        double[] out = new double[batch * m];
-        for (int mu = 0; mu < units; mu++) {
-            for (int j = 0; j < m; j++) System.arraycopy(cap, j * m + mu * batch, rows, j * batch, batch);
-            Blas.gemm(false, false, batch, m, batch, 1.0, rz, 0, batch, rows, 0, batch, 0.0, out, 0, batch);
-            for (int j = 0; j < m; j++) System.arraycopy(out, j * batch, cap, j * m + mu * batch, batch);
+        double[] panel = new double[m * batch];
+        for (int nu = 0; nu < units; nu++) {
+            int rows = m - nu * batch;
+            int block = nu * batch * m + nu * batch;
+            Blas.gemm(false, true, rows, batch, batch, 1.0, cap, block, m, rz, 0, batch, 0.0, panel, 0, rows);
+            for (int j = 0; j < batch; j++) System.arraycopy(panel, j * rows, cap, block + j * m, rows);
         }
         for (int nu = 0; nu < units; nu++) {
-            Blas.gemm(false, true, m, batch, batch, 1.0, cap, nu * batch * m, m, rz, 0, batch, 0.0, out, 0, m);
-            System.arraycopy(out, 0, cap, nu * batch * m, batch * m);
+            for (int mu = nu; mu < units; mu++) {
+                int block = nu * batch * m + mu * batch;
+                Blas.gemm(false, false, batch, batch, batch, 1.0, rz, 0, batch, cap, block, m, 0.0, panel, 0, batch);
+                for (int j = 0; j < batch; j++) System.arraycopy(panel, j * batch, cap, block + j * m, batch);
+            }
         }
-        rows = null;
-        out = null;
-        Blas.symmetrize(cap, m);
+        panel = null;
+        SymmetricFactorization.mirrorLower(cap, m);
         for (int i = 0; i < m; i++) cap[i * m + i] += delta;
         SymmetricFactorization capF = SymmetricFactorization.factor(cap, m, layer, hint);
         // the pivot's eigenvalues are delta and those of Cap: rcond ~ min(sigma_min(Cap), delta) / max(||Cap||, delta)
