@@ -15,7 +15,7 @@ import org.hessinv.model.Network;
  * <li>with an input state: Qsd = R + A^T V Bs {@code 2 m p a_l}, Qss = P + A^T V A {@code 2 n m a_l + 2 m^2 a_l},
  * W = Qsd L^-T and K^T = W L^-1 {@code 2 m p^2}, V = Qss - W W^T {@code m^2 p} (symmetric: half a product);</li>
  * <li>a wide stage ({@link LayerStage#lowRank}) instead forms its capacitance {@code Cap = delta I + Rf M Rf^T}
- * ({@code 4 c^2 B}, c = B units) and factorizes it ({@code c^3/3}); with an input state its gain takes
+ * on its lower unit blocks ({@code 2 c^2 B (1 + 1/units)}, c = B units) and factorizes it ({@code c^3/3}); with an input state its gain takes
  * capacitance solves ({@code 4 p c m + 6 c^2 m});</li>
  * <li>level-2 terms (gemv, forward sweep).</li>
  * </ul>
@@ -46,7 +46,7 @@ public record SweepCost(double gemmFlops, double factorFlops, boolean capacitanc
             if (!(wide && m == 0)) gemm += kron ? 2 * n * batch * p : 2 * n * n * p;
             if (wide) {
                 double c = (double) batch * s.units();
-                gemm += 4 * c * c * batch;
+                gemm += 2 * c * c * batch * (1 + 1.0 / s.units());
                 factor += c * c * c / 3;
                 if (m > 0) gemm += 4 * p * c * m + 6 * c * c * m;
             } else {

@@ -42,8 +42,9 @@ class SweepCostTest {
         Network net = new Network(9, List.of(HiddenLayer.dense(9, 2, Activation.TANH)), new MseHead(2, 1));
         int b = 3;
         double n1 = 6, p1 = 20, c1 = 6;
-        // no V Bs (no input state); Cap = delta I + Rf M Rf^T: 4 c^2 B; gemv terms
-        double stage1Gemm = 4 * c1 * c1 * b + 2 * n1 * p1 + 2 * n1 * 2;
+        // no V Bs (no input state); Cap = delta I + Rf M Rf^T on its lower unit blocks: M Rf^T on the block rows
+        // below each of the 2 column blocks (2 (6 + 3) 3^2 flops), then Rz times 3 blocks (3 x 2 x 3^3); gemv terms
+        double stage1Gemm = 2 * (6 + 3) * 9 + 3 * 2 * 27 + 2 * n1 * p1 + 2 * n1 * 2;
         double n2 = 3, m2 = 6, p2 = 3, a2 = 1;
         double stage2Gemm = 2 * n2 * b * p2 + 2 * b * p2 * p2 + 2 * m2 * p2 * p2 + m2 * m2 * p2
                 + 2 * m2 * p2 * a2 + 2 * n2 * m2 * a2 + 2 * m2 * m2 * a2
