@@ -12,10 +12,13 @@ import org.netlib.util.intW;
  * Arguments (optional): comma-separated orders, then the rows and order of the solves.
  */
 public final class CholeskyProbe {
-    /** F2J dpotrf is skipped when its time, extrapolated as n^3 from the previous order, exceeds this. */
-    private static final double F2J_BUDGET_SECONDS = 60;
-    /** Repeats of each recursive measurement (best of). */
-    private static final int REPEATS = 2;
+    /**
+     * F2J dpotrf is skipped when its time, extrapolated as n^3 from the previous order, exceeds this many
+     * seconds (property hessinv.probe.f2jBudget; 0 skips F2J after the first order, e.g. when tuning).
+     */
+    private static final double F2J_BUDGET_SECONDS = Double.parseDouble(System.getProperty("hessinv.probe.f2jBudget", "60"));
+    /** Repeats of each recursive measurement, best of (property hessinv.probe.repeats). */
+    private static final int REPEATS = Integer.getInteger("hessinv.probe.repeats", 2);
 
     private CholeskyProbe() {}
 
@@ -72,7 +75,7 @@ public final class CholeskyProbe {
             double rec = timeRecursive(a, n);
             double predicted = lastF2jOrder == 0 ? 0 : lastF2jSeconds * Math.pow((double) n / lastF2jOrder, 3);
             String f2j;
-            if (predicted > F2J_BUDGET_SECONDS) {
+            if (lastF2jOrder > 0 && predicted > F2J_BUDGET_SECONDS) {
                 f2j = String.format(Locale.ROOT, "skipped (~%.0f s estimated, ~%.2f GFLOP/s)", predicted, flops / predicted / 1e9);
             } else {
                 double s = timeF2j(a, n);
