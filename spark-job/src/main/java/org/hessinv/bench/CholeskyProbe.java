@@ -86,6 +86,19 @@ public final class CholeskyProbe {
             System.out.printf(Locale.ROOT, "cholesky n=%5d  recursive %7.2f GFLOP/s (%.2f s)   F2J dpotrf %s%n",
                     n, flops / rec / 1e9, rec, f2j);
         }
+        int largest = java.util.Arrays.stream(orders).max().orElse(0);
+        double[] m = new double[largest * largest];
+        long t0 = System.nanoTime();
+        for (int j = 0; j < largest; j++) for (int i = j + 1; i < largest; i++) m[i * largest + j] = m[j * largest + i];
+        double naive = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        RecursiveCholesky.mirrorLower(m, largest);
+        double tiled = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        Blas.symmetrize(m, largest);
+        double symmetrize = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "mirrorLower n=%d  naive loop %.3f s   tiled %.3f s   (tiled symmetrize %.3f s)%n",
+                largest, naive, tiled, symmetrize);
         double[] l = spd(order, 7);
         if (RecursiveCholesky.factorLower(l, 0, order, order) != 0) throw new IllegalStateException("not SPD");
         SplittableRandom rng = new SplittableRandom(11);
