@@ -314,4 +314,27 @@ class RecursiveCholeskyTest {
         Blas.gemm(false, false, rows, n, n, 1.0, x, 0, rows, l, 0, n, 0.0, back, 0, rows);
         assertTrue(frobeniusDiff(back, b) <= C * n * EPS * kappaL * frobenius(b), "B L^-1 L != B");
     }
+
+    /**
+     * solveInPlace on both of its paths (dpotrs for few right-hand sides at small order, the recursive
+     * solves otherwise): backward stable, so ||Q X - B||_F <= c n eps ||Q||_F ||X||_F (two triangular
+     * solves, each |dL| <= gamma_n |L|, and || |L| |L^T| ||_F <= tr(Q) <= sqrt(n) ||Q||_F absorbed in c n).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 20})
+    void choleskyFactorizationSolvesOnBothPaths(int nrhs) {
+        for (int n : new int[] {200, CholeskyFactorization.RECURSIVE_SOLVE_MIN_ORDER + 5}) {
+            SplittableRandom rng = new SplittableRandom(600 + n + nrhs);
+            double[] q = spd(rng, n);
+            CholeskyFactorization f = CholeskyFactorization.tryFactor(q, n, 1.0);
+            double[] b = random(rng, n, nrhs);
+            double[] x = b.clone();
+            f.solveInPlace(x, nrhs);
+            double[] qx = new double[n * nrhs];
+            Blas.gemm(false, false, n, nrhs, n, 1.0, q, 0, n, x, 0, n, 0.0, qx, 0, n);
+            double residual = frobeniusDiff(qx, b);
+            assertTrue(residual <= C * n * EPS * frobenius(q) * frobenius(x),
+                    "n=" + n + " nrhs=" + nrhs + ": ||Q X - B|| = " + residual);
+        }
+    }
 }
