@@ -66,8 +66,23 @@ public final class CholeskyFactorization implements SymmetricFactorization {
 
     @Override public double rcond() { return rcond; }
 
-    /** Q^-1 = L^-T L^-1 (LAPACK dpotri), both triangles. */
+    /**
+     * Order from which {@link #inverse} is formed by the recursive routines (L^-1 then L^-T L^-1,
+     * 4n^3/3 flops in gemm) instead of F2J dpotri (2n^3/3 flops at 2-3 GFLOP/s). Measured on 2 cores:
+     * break-even near n = 230 (3.5 vs 3.1 ms at 256), recursive 2.9x faster at 600 and 5.6x at 2048.
+     */
+    static final int RECURSIVE_INVERSE_MIN_ORDER = Integer.getInteger("hessinv.cholesky.recursiveInverseMinOrder", 256);
+
+    /** Q^-1 = L^-T L^-1, both triangles (symmetrized: the two halves are computed independently). */
     @Override public double[] inverse() {
+        if (n >= RECURSIVE_INVERSE_MIN_ORDER) {
+            double[] inv = new double[n * n];
+            for (int j = 0; j < n; j++) System.arraycopy(l, j * n + j, inv, j * n + j, n - j);
+            RecursiveCholesky.invertLower(inv, 0, n, n);
+            RecursiveCholesky.solveLeftLowerTransposed(n, n, l, 0, n, inv, 0, n);
+            Blas.symmetrize(inv, n);
+            return inv;
+        }
         double[] inv = l.clone();
         if (n == 0) return inv;
         intW info = new intW(0);
