@@ -12,10 +12,13 @@ import org.netlib.util.intW;
  * Arguments (optional): comma-separated orders, then the rows and order of the solves.
  */
 public final class CholeskyProbe {
-    /** F2J dpotrf is skipped when its time, extrapolated as n^3 from the previous order, exceeds this. */
-    private static final double F2J_BUDGET_SECONDS = 60;
-    /** Repeats of each recursive measurement (best of). */
-    private static final int REPEATS = 2;
+    /**
+     * F2J dpotrf is skipped when its time, extrapolated as n^3 from the previous order, exceeds this many
+     * seconds (property hessinv.probe.f2jBudget; 0 skips F2J after the first order, e.g. when tuning).
+     */
+    private static final double F2J_BUDGET_SECONDS = Double.parseDouble(System.getProperty("hessinv.probe.f2jBudget", "60"));
+    /** Repeats of each recursive measurement, best of (property hessinv.probe.repeats). */
+    private static final int REPEATS = Integer.getInteger("hessinv.probe.repeats", 2);
 
     private CholeskyProbe() {}
 
@@ -72,7 +75,7 @@ public final class CholeskyProbe {
             double rec = timeRecursive(a, n);
             double predicted = lastF2jOrder == 0 ? 0 : lastF2jSeconds * Math.pow((double) n / lastF2jOrder, 3);
             String f2j;
-            if (predicted > F2J_BUDGET_SECONDS) {
+            if (lastF2jOrder > 0 && predicted > F2J_BUDGET_SECONDS) {
                 f2j = String.format(Locale.ROOT, "skipped (~%.0f s estimated, ~%.2f GFLOP/s)", predicted, flops / predicted / 1e9);
             } else {
                 double s = timeF2j(a, n);
@@ -83,6 +86,19 @@ public final class CholeskyProbe {
             System.out.printf(Locale.ROOT, "cholesky n=%5d  recursive %7.2f GFLOP/s (%.2f s)   F2J dpotrf %s%n",
                     n, flops / rec / 1e9, rec, f2j);
         }
+        int largest = java.util.Arrays.stream(orders).max().orElse(0);
+        double[] m = new double[largest * largest];
+        long t0 = System.nanoTime();
+        for (int j = 0; j < largest; j++) for (int i = j + 1; i < largest; i++) m[i * largest + j] = m[j * largest + i];
+        double naive = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        RecursiveCholesky.mirrorLower(m, largest);
+        double tiled = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        Blas.symmetrize(m, largest);
+        double symmetrize = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "mirrorLower n=%d  naive loop %.3f s   tiled %.3f s   (tiled symmetrize %.3f s)%n",
+                largest, naive, tiled, symmetrize);
         double[] l = spd(order, 7);
         if (RecursiveCholesky.factorLower(l, 0, order, order) != 0) throw new IllegalStateException("not SPD");
         SplittableRandom rng = new SplittableRandom(11);

@@ -74,6 +74,31 @@ public final class RecursiveCholesky {
         return info == 0 ? 0 : n1 + info;
     }
 
+    /**
+     * L <- L^-1 in place for L n x n lower triangular (strict upper triangle not touched). Recursion:
+     * X21 = -L22^-1 (L21 L11^-1) by two solves with the original L11 and L22, then X11 = L11^-1 and
+     * X22 = L22^-1 recursively; n^3 / 3 flops, all but the F2J dtrtri leaves in gemm.
+     */
+    public static void invertLower(double[] a, int off, int lda, int n) {
+        if (n <= FACTOR_BASE) {
+            if (n == 0) return;
+            intW info = new intW(0);
+            Blas.lapack().dtrtri("L", "N", n, a, off, Math.max(1, lda), info);
+            if (info.val != 0) throw new ArithmeticException("singular triangular factor: L(" + info.val + "," + info.val + ") = 0");
+            return;
+        }
+        int n1 = split(n), n2 = n - n1;
+        int a21 = off + n1, a22 = off + n1 * lda + n1;
+        solveRightLower(n2, n1, a, off, lda, a, a21, lda);
+        solveLeftLower(n2, n1, a, a22, lda, a, a21, lda);
+        for (int j = 0; j < n1; j++) {
+            int col = a21 + j * lda;
+            for (int i = 0; i < n2; i++) a[col + i] = -a[col + i];
+        }
+        invertLower(a, off, lda, n1);
+        invertLower(a, a22, lda, n2);
+    }
+
     // ---------------------------------------------------------------- right-side solves (rows of B independent)
 
     /** B <- B L^-T for B rows x n and L n x n lower triangular. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.netlib.util.intW;
@@ -313,5 +314,73 @@ class RecursiveCholeskyTest {
         f.rightSolveFactor(x, rows);
         Blas.gemm(false, false, rows, n, n, 1.0, x, 0, rows, l, 0, n, 0.0, back, 0, rows);
         assertTrue(frobeniusDiff(back, b) <= C * n * EPS * kappaL * frobenius(b), "B L^-1 L != B");
+    }
+
+    /**
+     * solveInPlace on both of its paths (dpotrs for few right-hand sides at small order, the recursive
+     * solves otherwise): backward stable, so ||Q X - B||_F <= c n eps ||Q||_F ||X||_F (two triangular
+     * solves, each |dL| <= gamma_n |L|, and || |L| |L^T| ||_F <= tr(Q) <= sqrt(n) ||Q||_F absorbed in c n).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 20})
+    void choleskyFactorizationSolvesOnBothPaths(int nrhs) {
+        for (int n : new int[] {200, CholeskyFactorization.RECURSIVE_SOLVE_MIN_ORDER + 5}) {
+            SplittableRandom rng = new SplittableRandom(600 + n + nrhs);
+            double[] q = spd(rng, n);
+            CholeskyFactorization f = CholeskyFactorization.tryFactor(q, n, 1.0);
+            double[] b = random(rng, n, nrhs);
+            double[] x = b.clone();
+            f.solveInPlace(x, nrhs);
+            double[] qx = new double[n * nrhs];
+            Blas.gemm(false, false, n, nrhs, n, 1.0, q, 0, n, x, 0, n, 0.0, qx, 0, n);
+            double residual = frobeniusDiff(qx, b);
+            assertTrue(residual <= C * n * EPS * frobenius(q) * frobenius(x),
+                    "n=" + n + " nrhs=" + nrhs + ": ||Q X - B|| = " + residual);
+        }
+    }
+
+    /**
+     * invertLower against F2J dtrtri: inverting a triangular matrix is forward stable up to
+     * kappa(L) (Du Croz and Higham 1992), so two inverses differ by c n eps kappa(L) ||L^-1||.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 129, 300})
+    void invertLowerMatchesDtrtri(int n) {
+        SplittableRandom rng = new SplittableRandom(700 + n);
+        Factor f = factor(rng, n);
+        double[] ref = f.l.clone();
+        intW info = new intW(0);
+        Blas.lapack().dtrtri("L", "N", n, ref, 0, n, info);
+        assertEquals(0, info.val);
+        Embedded e = embed(f.l, n, n);
+        for (int j = 0; j < n; j++) for (int i = 0; i < j; i++) e.data[e.off + j * e.ld + i] = SENTINEL;
+        RecursiveCholesky.invertLower(e.data, e.off, e.ld, n);
+        for (int j = 0; j < n; j++) for (int i = 0; i < j; i++) assertEquals(SENTINEL, e.get(i, j), "upper touched");
+        assertPaddingUntouched(e, n, n);
+        double diff = frobeniusDiff(lowerOf(extract(e, n, n), n), ref);
+        assertTrue(diff <= C * n * EPS * f.kappaL * frobenius(ref), "||X - dtrtri|| = " + diff);
+    }
+
+    /**
+     * inverse() on its recursive path: symmetric bit for bit, and ||Q Q^-1 - I||_F within c n eps kappa(Q) sqrt(n)
+     * (forward error of the inverse c n eps kappa relative to ||Q^-1||, times ||Q||, over the sqrt(n) of ||I||_F).
+     */
+    @Test
+    void choleskyInverseOnTheRecursivePath() {
+        for (int n : new int[] {CholeskyFactorization.RECURSIVE_INVERSE_MIN_ORDER, CholeskyFactorization.RECURSIVE_INVERSE_MIN_ORDER + 45}) {
+            checkRecursiveInverse(n);
+        }
+    }
+
+    private static void checkRecursiveInverse(int n) {
+        SplittableRandom rng = new SplittableRandom(800 + n);
+        double[] q = spd(rng, n);
+        double[] inv = CholeskyFactorization.tryFactor(q, n, 1.0).inverse();
+        for (int j = 0; j < n; j++) for (int i = 0; i < j; i++) assertEquals(inv[j * n + i], inv[i * n + j], 0.0);
+        double[] product = new double[n * n];
+        Blas.gemm(false, false, n, n, n, 1.0, q, 0, n, inv, 0, n, 0.0, product, 0, n);
+        for (int i = 0; i < n; i++) product[i * n + i] -= 1.0;
+        double residual = frobenius(product);
+        assertTrue(residual <= C * n * EPS * kappaBound(q, n) * Math.sqrt(n), "||Q Q^-1 - I||_F = " + residual);
     }
 }
