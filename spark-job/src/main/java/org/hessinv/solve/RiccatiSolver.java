@@ -23,9 +23,11 @@ public final class RiccatiSolver {
 
     /**
      * How a wide stage's pivot ({@link LayerStage#wide}) is factorized: through its (B units)-square
-     * capacitance (the product), or formed densely as p_l x p_l (tests compare the two).
+     * capacitance (what the public methods use), or formed densely as p_l x p_l (tests compare the two).
      */
     enum WidePivot { CAPACITANCE, DENSE }
+
+    private RiccatiSolver() {}
 
     /** Backward then forward sweep: d = (C + delta I)^-1 r, with log|det| and inertia. */
     public static RiccatiSolution solve(StageSource stages, double delta, double[] r, SweepProgress progress) {
