@@ -11,30 +11,44 @@ import org.hessinv.linalg.SymmetricFactorization;
 import org.hessinv.model.Network;
 
 /**
- * What the backward sweep keeps: the gains K_l (as K_l^T), k_l and the pivot factorizations of Qdd_l.
- * The forward sweep {@code d_l = k_l - K_l s_{l-1}, s_l = A s_{l-1} + Bs d_l} recovers the solution.
+ * What the backward sweep keeps: the gains K_l (as K_l^T), k_l and the pivot factorizations of Qdd_l, of
+ * every stage or, when checkpointed, of one segment at a time (recomputed from the segment's checkpoint
+ * when the forward sweep reaches it). The forward sweep {@code d_l = k_l - K_l s_{l-1}, s_l = A s_{l-1} + Bs d_l}
+ * recovers the solution.
  */
 public final class RiccatiFactorization {
     private final int[] offsets;
-    private final SymmetricFactorization[] pivots;
-    /** K_l^T = Qsd Qdd^-1, (B a_{l-1}) x p_l column-major (null for the first stage). */
-    private final double[][] gainKt;
-    private final double[][] gaink;
+    /** The gains of the stages currently held (every stage, or one segment); null entries are recomputed. */
+    private final RiccatiSolver.StageGain[] gains;
+    private final RiccatiSolver.Replay replay;
     private final double logAbsDet;
     private final Inertia inertia;
+    private final PivotCondition worstPivot;
+    /** The highest stage (1-based) whose pivot is not positive definite, 0 if none. */
+    private final int firstIndefinite;
 
-    RiccatiFactorization(int[] offsets, SymmetricFactorization[] pivots, double[][] gainKt, double[][] gaink,
-                         double logAbsDet, Inertia inertia) {
+    RiccatiFactorization(int[] offsets, RiccatiSolver.StageGain[] gains, RiccatiSolver.Replay replay,
+                         double logAbsDet, Inertia inertia, PivotCondition worstPivot, int firstIndefinite) {
         this.offsets = offsets;
-        this.pivots = pivots;
-        this.gainKt = gainKt;
-        this.gaink = gaink;
+        this.gains = gains;
+        this.replay = replay;
         this.logAbsDet = logAbsDet;
         this.inertia = inertia;
+        this.worstPivot = worstPivot;
+        this.firstIndefinite = firstIndefinite;
+    }
+
+    /** The gains of stage l, recomputing its segment (and dropping the segment held before) when they are not held. */
+    private RiccatiSolver.StageGain gain(int l) {
+        if (gains[l] == null) {
+            java.util.Arrays.fill(gains, null);
+            replay.recompute(l / replay.segment, gains);
+        }
+        return gains[l];
     }
 
     /** The pivot factorization of stage l (0-based), for tests. */
-    SymmetricFactorization pivot(int l) { return pivots[l]; }
+    SymmetricFactorization pivot(int l) { return gain(l).pivot(); }
 
     /** log|det(C + delta I)| = sum_l log|det Qdd_l|. */
     public double logAbsDet() { return logAbsDet; }
@@ -43,18 +57,11 @@ public final class RiccatiFactorization {
     public Inertia inertia() { return inertia; }
 
     /** The pivot Qdd_l with the smallest reciprocal condition estimate (null for a network without stages). */
-    public PivotCondition worstPivot() {
-        PivotCondition worst = null;
-        for (int l = 0; l < pivots.length; l++) {
-            double rc = pivots[l].rcond();
-            if (worst == null || rc < worst.rcond()) worst = new PivotCondition(l + 1, rc);
-        }
-        return worst;
-    }
+    public PivotCondition worstPivot() { return worstPivot; }
 
     /** Forward sweep from s_0 = 0: d_l = k_l - K_l s_{l-1}, s_l = A s_{l-1} + Bs d_l. */
     public double[] forwardSweep(StageSource stages, SweepProgress progress) {
-        return forward(stages, progress, l -> gaink[l].clone());
+        return forward(stages, progress, l -> gain(l).gaink().clone());
     }
 
     /**
@@ -63,16 +70,18 @@ public final class RiccatiFactorization {
      * low-rank pivot). Needs C + delta I positive definite.
      */
     public double[] sample(StageSource stages, SplittableRandom rng) {
+        requirePositiveDefinite();
         return forward(stages, SweepProgress.NONE, l -> {
-            requirePositiveDefinite(l);
-            double[] eps = new double[pivots[l].dimension()];
+            SymmetricFactorization f = gain(l).pivot();
+            double[] eps = new double[f.dimension()];
             for (int i = 0; i < eps.length; i++) eps[i] = Network.gaussian(rng);
-            applySquareRoot(pivots[l], eps);
+            applySquareRoot(f, eps);
             return eps;
         });
     }
 
-    private static boolean positiveDefinite(SymmetricFactorization f) {
+    /** Whether a pivot factorization is positive definite (Cholesky, or a capacitance whose capacitance is). */
+    static boolean positiveDefinite(SymmetricFactorization f) {
         return f instanceof CholeskyFactorization
                 || (f instanceof CapacitanceFactorization c && c.isPositiveDefinite());
     }
@@ -88,27 +97,27 @@ public final class RiccatiFactorization {
 
     /** The map eps -> d of {@link #sample} for a given eps (a square root T of (C + delta I)^-1, T T^T = inverse). */
     public double[] sampleMap(StageSource stages, double[] eps) {
-        if (eps.length != offsets[pivots.length]) {
-            throw new IllegalArgumentException("eps has " + eps.length + " entries, expected " + offsets[pivots.length]);
+        if (eps.length != offsets[gains.length]) {
+            throw new IllegalArgumentException("eps has " + eps.length + " entries, expected " + offsets[gains.length]);
         }
-        for (int l = 0; l < pivots.length; l++) requirePositiveDefinite(l);
+        requirePositiveDefinite();
         return forward(stages, SweepProgress.NONE, l -> {
             double[] e = java.util.Arrays.copyOfRange(eps, offsets[l], offsets[l + 1]);
-            applySquareRoot(pivots[l], e);
+            applySquareRoot(gain(l).pivot(), e);
             return e;
         });
     }
 
-    /** Refuses (clearly) unless pivot l is positive definite, as sampling needs C + delta I to be. */
-    private void requirePositiveDefinite(int l) {
-        if (!positiveDefinite(pivots[l])) {
+    /** Refuses (clearly) unless every pivot is positive definite, as sampling needs C + delta I to be. */
+    private void requirePositiveDefinite() {
+        if (firstIndefinite > 0) {
             throw new IllegalStateException("sampling needs C + delta I positive definite, but its inertia is "
-                    + inertia + " (pivot of layer " + (l + 1) + " is indefinite); add damping or use --curvature ggn");
+                    + inertia + " (pivot of layer " + firstIndefinite + " is indefinite); add damping or use --curvature ggn");
         }
     }
 
     private double[] forward(StageSource stages, SweepProgress progress, java.util.function.IntFunction<double[]> feedforward) {
-        int stageCount = pivots.length;
+        int stageCount = gains.length;
         double[] d = new double[offsets[stageCount]];
         double[] state = null;
         for (int l = 0; l < stageCount; l++) {
@@ -117,7 +126,7 @@ public final class RiccatiFactorization {
             LayerStage st = last ? null : stages.stage(l);
             if (l > 0) {
                 // d_l -= K_l s_{l-1} = (K_l^T)^T s_{l-1}
-                Blas.gemv(true, state.length, dl.length, -1.0, gainKt[l], 0, state.length, state, 0, 1.0, dl, 0);
+                Blas.gemv(true, state.length, dl.length, -1.0, gain(l).gainKt(), 0, state.length, state, 0, 1.0, dl, 0);
             }
             System.arraycopy(dl, 0, d, offsets[l], dl.length);
             if (!last) {

@@ -34,9 +34,19 @@ public final class RiccatiSolver {
         return solve(stages, delta, r, progress, WidePivot.CAPACITANCE);
     }
 
+    /**
+     * {@link #solve} keeping the gains of one {@code segment} of stages at a time and recomputing the others
+     * from checkpoints (see {@link #backwardSweep(StageSource, double, double[], SweepProgress, int)}): for
+     * networks too deep for every K_l to stay in memory. Same result, bit for bit.
+     */
+    public static RiccatiSolution solve(StageSource stages, double delta, double[] r, SweepProgress progress, int segment) {
+        RiccatiFactorization f = backwardSweep(stages, delta, r, progress, WidePivot.CAPACITANCE, segment);
+        return new RiccatiSolution(f.forwardSweep(stages, progress), f.logAbsDet(), f.inertia(), f.worstPivot());
+    }
+
     /** {@link #solve} with a choice of wide-stage pivot (tests and benchmarks compare the two). */
     static RiccatiSolution solve(StageSource stages, double delta, double[] r, SweepProgress progress, WidePivot widePivot) {
-        RiccatiFactorization f = backwardSweep(stages, delta, r, progress, widePivot);
+        RiccatiFactorization f = backwardSweep(stages, delta, r, progress, widePivot, stages.stageCount());
         return new RiccatiSolution(f.forwardSweep(stages, progress), f.logAbsDet(), f.inertia(), f.worstPivot());
     }
 
@@ -48,91 +58,173 @@ public final class RiccatiSolver {
     }
 
     /**
-     * Backward sweep, l = L..1, from V = 0, v = 0 (the loss state feeds nothing):
-     * Qss = P + A^T V A, Qsd = R + A^T V Bs, Qdd = S + delta I + Bs^T V Bs, qs = A^T v, qd = r_l + Bs^T v,
-     * k_l = Qdd^-1 qd, K_l = Qdd^-1 Qsd^T, V <- Qss - Qsd K_l, v <- qs - Qsd k_l.
-     * A wide stage ({@link LayerStage#lowRank}: p_l > B units, e.g. a 768-input first layer) never forms Qdd:
-     * it equals {@code delta I + U M U^T} with U p_l x (B units), and is factorized exactly (solve, log|det|,
-     * inertia, sampling) through its (B units)-square capacitance ({@link CapacitanceFactorization}); without
-     * damping such a pivot is singular (rank <= B units < p_l) and is refused.
+     * Backward sweep, l = L..1, from V = 0, v = 0 (the loss state feeds nothing): one {@link #backwardStep}
+     * per stage (MATH.md section 3); keeps every stage's gains for the forward sweep.
      */
     public static RiccatiFactorization backwardSweep(StageSource stages, double delta, double[] r, SweepProgress progress) {
-        return backwardSweep(stages, delta, r, progress, WidePivot.CAPACITANCE);
+        return backwardSweep(stages, delta, r, progress, WidePivot.CAPACITANCE, stages.stageCount());
     }
 
+    /**
+     * The backward sweep keeping the gains (K_l^T, k_l, pivot) of every stage when {@code segment} is the
+     * stage count; with a shorter {@code segment} it keeps only those of the lowest segment (stages
+     * 0..segment-1) and the cost-to-go (V, v) entering the top of every other segment: the forward sweep
+     * recomputes a segment's gains from its checkpoint when it reaches it (the same operations in the same
+     * order, so the same numbers), at one more backward pass in all. Memory for the gains drops from
+     * L stages' worth to one segment's plus L / segment checkpoints; segment ~ sqrt(L) balances the two
+     * ({@link SolveMemory#segmentLength}).
+     */
+    public static RiccatiFactorization backwardSweep(StageSource stages, double delta, double[] r, SweepProgress progress, int segment) {
+        return backwardSweep(stages, delta, r, progress, WidePivot.CAPACITANCE, segment);
+    }
+
+    /** {@link #backwardSweep} with a choice of wide-stage pivot (tests compare the two). */
     static RiccatiFactorization backwardSweep(StageSource stages, double delta, double[] r, SweepProgress progress, WidePivot widePivot) {
+        return backwardSweep(stages, delta, r, progress, widePivot, stages.stageCount());
+    }
+
+    static RiccatiFactorization backwardSweep(StageSource stages, double delta, double[] r, SweepProgress progress,
+                                              WidePivot widePivot, int segment) {
         if (!(delta >= 0) || !Double.isFinite(delta)) {
             throw new IllegalArgumentException("damping must be a finite number >= 0, got " + delta);
         }
         int stageCount = stages.stageCount();
+        if (segment < 1) throw new IllegalArgumentException("checkpoint segment must be >= 1 stage, got " + segment);
         int[] offsets = new int[stageCount + 1];
         for (int l = 0; l < stageCount; l++) offsets[l + 1] = offsets[l] + stages.paramCount(l);
         if (r.length != offsets[stageCount]) {
             throw new IllegalArgumentException("right-hand side has " + r.length + " entries, expected " + offsets[stageCount]);
         }
-        SymmetricFactorization[] pivots = new SymmetricFactorization[stageCount];
-        double[][] gainKt = new double[stageCount][];
-        double[][] gaink = new double[stageCount][];
-        double[] bigV = null;
-        double[] smallV = null;
+        Replay replay = new Replay(stages, delta, r.clone(), offsets, widePivot, Math.min(segment, Math.max(1, stageCount)));
+        StageGain[] gains = new StageGain[stageCount];
+        CostToGo c = new CostToGo(null, null);
         double logAbsDet = 0;
         Inertia inertia = Inertia.EMPTY;
+        PivotCondition worst = null;
+        int firstIndefinite = 0;
         for (int l = stageCount - 1; l >= 0; l--) {
-            LayerStage st = stages.stage(l);
-            int nOut = st.stateOut();
-            int p = st.p;
-            if (bigV == null) {
-                bigV = new double[nOut * nOut];
-                smallV = new double[nOut];
-            }
-            boolean capacitance = st.wide && widePivot == WidePivot.CAPACITANCE;
-            // VB = V Bs, (B a_l) x p_l: needed by Qdd unless it goes through the capacitance, and by Qsd
-            double[] vb = capacitance && !st.hasState() ? null : vTimesBs(st, bigV);
-            SymmetricFactorization f;
-            if (capacitance) {
-                // Qdd = S + delta I + Bs^T V Bs = delta I + U M U^T, M = Lam + D^T V D (B units square):
-                // factorized through its capacitance, never formed (p_l > B units, see LayerStage.lowRank)
-                StageFactors kron = st.factors;
-                double[] middle = kron.middle(bigV);
-                if (!st.hasState()) bigV = null; // the first stage: V is not needed any more, free it before factorizing
-                f = CapacitanceFactorization.factor(kron.units, kron.inputs, kron.batch, kron.zt, middle, delta, l + 1, SINGULAR_HINT);
-            } else {
-                // Qdd = S + delta I + Bs^T V Bs
-                double[] qdd = st.s != null ? st.s.clone() : st.denseS();
-                for (int i = 0; i < p; i++) qdd[i * p + i] += delta;
-                addBsTransposeProduct(st, vb, qdd);
-                Blas.symmetrize(qdd, p);
-                f = SymmetricFactorization.factor(qdd, p, l + 1, SINGULAR_HINT);
-            }
-            // qd = r_l + Bs^T v
-            double[] k = java.util.Arrays.copyOfRange(r, offsets[l], offsets[l + 1]);
-            st.addBsTransposeTimes(smallV, k);
-            pivots[l] = f;
+            int seg = l / replay.segment;
+            if (seg > 0 && l == replay.top(seg) - 1) replay.checkpoints.put(seg, new CostToGo(c.hessian, c.gradient));
+            StageGain g = backwardStep(stages.stage(l), l, c, delta, java.util.Arrays.copyOfRange(r, offsets[l], offsets[l + 1]), widePivot);
+            SymmetricFactorization f = g.pivot();
             logAbsDet += f.logAbsDet();
             inertia = inertia.plus(f.inertia());
-            // k_l = Qdd^-1 qd
-            f.solveInPlace(k, 1);
-            gaink[l] = k;
-            if (st.hasState()) {
-                int nIn = st.stateIn();
-                double[] qsd = stateControlCoupling(st, vb);
-                vb = null;
-                double[] qss = stateHessian(st, bigV);
-                bigV = null;
-                double[] qs = new double[nIn];
-                for (int i = 0; i < st.batch; i++) {
-                    Blas.gemv(true, st.aOut, st.aIn, 1.0, st.a, i * st.aOut * st.aIn, st.aOut, smallV, i * st.aOut, 0.0, qs, i * st.aIn);
-                }
-                // v <- qs - Qsd k_l
-                Blas.gemv(false, nIn, p, -1.0, qsd, 0, nIn, k, 0, 1.0, qs, 0);
-                // V <- Qss - Qsd Qdd^-1 Qsd^T; keeps K_l^T = Qsd Qdd^-1 (Qsd is consumed)
-                gainKt[l] = eliminateControl(f, qsd, qss, nIn, p);
-                bigV = qss;
-                smallV = qs;
-            }
+            if (worst == null || f.rcond() < worst.rcond()) worst = new PivotCondition(l + 1, f.rcond());
+            if (!RiccatiFactorization.positiveDefinite(f)) firstIndefinite = l + 1;
+            if (seg == 0) gains[l] = g;
             progress.stageDone("backward", l + 1, stageCount - l, stageCount);
         }
-        return new RiccatiFactorization(offsets, pivots, gainKt, gaink, logAbsDet, inertia);
+        return new RiccatiFactorization(offsets, gains, replay, logAbsDet, inertia, worst, firstIndefinite);
+    }
+
+    /** The cost-to-go at a stage's output: V (B a_l square, null = zero before the first stage) and v. */
+    static final class CostToGo {
+        double[] hessian;
+        double[] gradient;
+
+        CostToGo(double[] hessian, double[] gradient) {
+            this.hessian = hessian;
+            this.gradient = gradient;
+        }
+    }
+
+    /** What the backward step at a stage keeps for the forward sweep: its pivot Qdd, K^T (null for the first stage) and k. */
+    record StageGain(SymmetricFactorization pivot, double[] gainKt, double[] gaink) {}
+
+    /** How to recompute the gains of a segment of stages from its checkpointed cost-to-go. */
+    static final class Replay {
+        final StageSource stages;
+        final double delta;
+        final double[] r;
+        final int[] offsets;
+        final WidePivot widePivot;
+        /** Stages per segment; the stage count when nothing is recomputed. */
+        final int segment;
+        /** The cost-to-go entering the top stage of each segment above the lowest. */
+        final java.util.Map<Integer, CostToGo> checkpoints = new java.util.HashMap<>();
+
+        Replay(StageSource stages, double delta, double[] r, int[] offsets, WidePivot widePivot, int segment) {
+            this.stages = stages;
+            this.delta = delta;
+            this.r = r;
+            this.offsets = offsets;
+            this.widePivot = widePivot;
+            this.segment = segment;
+        }
+
+        /** One past the top stage of segment s. */
+        int top(int s) { return Math.min(stages.stageCount(), (s + 1) * segment); }
+
+        /** The gains of segment s's stages, by the backward steps from its checkpoint. */
+        void recompute(int s, StageGain[] into) {
+            CostToGo cp = checkpoints.get(s);
+            CostToGo c = new CostToGo(cp.hessian, cp.gradient);
+            for (int l = top(s) - 1; l >= s * segment; l--) {
+                into[l] = backwardStep(stages.stage(l), l, c, delta, java.util.Arrays.copyOfRange(r, offsets[l], offsets[l + 1]), widePivot);
+            }
+        }
+    }
+
+    /**
+     * One backward step at stage l (0-based), from the cost-to-go c = (V, v) at its output to the one at
+     * its input (c is updated; its arrays are replaced, never written): Qss = P + A^T V A,
+     * Qsd = R + A^T V Bs, Qdd = S + delta I + Bs^T V Bs, qd = r_l + Bs^T v, k_l = Qdd^-1 qd,
+     * K_l = Qdd^-1 Qsd^T, V <- Qss - Qsd K_l, v <- A^T v - Qsd k_l. A wide stage ({@link LayerStage#wide})
+     * never forms Qdd: it equals delta I + U M U^T with U p_l x (B units), and is factorized exactly (solve,
+     * log|det|, inertia, sampling) through its (B units)-square capacitance ({@link CapacitanceFactorization});
+     * without damping such a pivot is singular (rank <= B units < p_l) and is refused.
+     */
+    private static StageGain backwardStep(LayerStage st, int l, CostToGo c, double delta, double[] k, WidePivot widePivot) {
+        int nOut = st.stateOut();
+        int p = st.p;
+        if (c.hessian == null) {
+            c.hessian = new double[nOut * nOut];
+            c.gradient = new double[nOut];
+        }
+        double[] smallV = c.gradient;
+        boolean capacitance = st.wide && widePivot == WidePivot.CAPACITANCE;
+        // VB = V Bs, (B a_l) x p_l: needed by Qdd unless it goes through the capacitance, and by Qsd
+        double[] vb = capacitance && !st.hasState() ? null : vTimesBs(st, c.hessian);
+        SymmetricFactorization f;
+        if (capacitance) {
+            // Qdd = S + delta I + Bs^T V Bs = delta I + U M U^T, M = Lam + D^T V D (B units square):
+            // factorized through its capacitance, never formed (p_l > B units, see LayerStage.lowRank)
+            StageFactors kron = st.factors;
+            double[] middle = kron.middle(c.hessian);
+            if (!st.hasState()) c.hessian = null; // the first stage: V is not needed any more, free it before factorizing
+            f = CapacitanceFactorization.factor(kron.units, kron.inputs, kron.batch, kron.zt, middle, delta, l + 1, SINGULAR_HINT);
+        } else {
+            // Qdd = S + delta I + Bs^T V Bs
+            double[] qdd = st.s != null ? st.s.clone() : st.denseS();
+            for (int i = 0; i < p; i++) qdd[i * p + i] += delta;
+            addBsTransposeProduct(st, vb, qdd);
+            Blas.symmetrize(qdd, p);
+            f = SymmetricFactorization.factor(qdd, p, l + 1, SINGULAR_HINT);
+        }
+        // qd = r_l + Bs^T v, then k_l = Qdd^-1 qd
+        st.addBsTransposeTimes(smallV, k);
+        f.solveInPlace(k, 1);
+        if (!st.hasState()) {
+            c.hessian = null;
+            c.gradient = null;
+            return new StageGain(f, null, k);
+        }
+        int nIn = st.stateIn();
+        double[] qsd = stateControlCoupling(st, vb);
+        vb = null;
+        double[] qss = stateHessian(st, c.hessian);
+        c.hessian = null;
+        double[] qs = new double[nIn];
+        for (int i = 0; i < st.batch; i++) {
+            Blas.gemv(true, st.aOut, st.aIn, 1.0, st.a, i * st.aOut * st.aIn, st.aOut, smallV, i * st.aOut, 0.0, qs, i * st.aIn);
+        }
+        // v <- qs - Qsd k_l
+        Blas.gemv(false, nIn, p, -1.0, qsd, 0, nIn, k, 0, 1.0, qs, 0);
+        // V <- Qss - Qsd Qdd^-1 Qsd^T; keeps K_l^T = Qsd Qdd^-1 (Qsd is consumed)
+        double[] gainKt = eliminateControl(f, qsd, qss, nIn, p);
+        c.hessian = qss;
+        c.gradient = qs;
+        return new StageGain(f, gainKt, k);
     }
 
     /**
