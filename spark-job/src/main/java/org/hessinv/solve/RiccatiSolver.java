@@ -68,7 +68,7 @@ public final class RiccatiSolver {
     /**
      * The backward sweep keeping the gains (K_l^T, k_l, pivot) of every stage when {@code segment} is the
      * stage count; with a shorter {@code segment} it keeps only those of the lowest segment (stages
-     * 0..segment-1) and the cost-to-go (V, v) entering the top of every other segment: the forward sweep
+     * 0..segment-1) and the cost-to-go (V, v) entering the top of every segment: the forward sweep
      * recomputes a segment's gains from its checkpoint when it reaches it (the same operations in the same
      * order, so the same numbers), at one more backward pass in all. Memory for the gains drops from
      * L stages' worth to one segment's plus L / segment checkpoints; segment ~ sqrt(L) balances the two
@@ -104,7 +104,7 @@ public final class RiccatiSolver {
         int firstIndefinite = 0;
         for (int l = stageCount - 1; l >= 0; l--) {
             int seg = l / replay.segment;
-            if (seg > 0 && l == replay.top(seg) - 1) replay.checkpoints.put(seg, new CostToGo(c.hessian, c.gradient));
+            if (l == replay.top(seg) - 1 && replay.segment < stageCount) replay.checkpoints.put(seg, new CostToGo(c.hessian, c.gradient));
             StageGain g = backwardStep(stages.stage(l), l, c, delta, java.util.Arrays.copyOfRange(r, offsets[l], offsets[l + 1]), widePivot);
             SymmetricFactorization f = g.pivot();
             logAbsDet += f.logAbsDet();
@@ -140,7 +140,7 @@ public final class RiccatiSolver {
         final WidePivot widePivot;
         /** Stages per segment; the stage count when nothing is recomputed. */
         final int segment;
-        /** The cost-to-go entering the top stage of each segment above the lowest. */
+        /** The cost-to-go entering the top stage of each segment (none when nothing is recomputed). */
         final java.util.Map<Integer, CostToGo> checkpoints = new java.util.HashMap<>();
 
         Replay(StageSource stages, double delta, double[] r, int[] offsets, WidePivot widePivot, int segment) {
