@@ -25,14 +25,31 @@ public final class SolveMemory {
 
     private SolveMemory() {}
 
+    /** The estimate when every stage's gains are kept (no checkpointing). */
     public static long estimateBytes(Network net, long batch) {
-        long kept = 0;
+        return estimateBytes(net, batch, net.stageCount());
+    }
+
+    /**
+     * The estimate when the gains are kept one {@code segment} of stages at a time (RiccatiSolver's
+     * checkpointed sweep): the checkpoints (V, v entering the top of each segment, when segment < L) plus,
+     * at the worst stage l, the gains held above l in its segment and l's working set.
+     */
+    public static long estimateBytes(Network net, long batch, int segment) {
+        int stages = net.stageCount();
+        long checkpoints = 0;
+        long held = 0;
         long peak = 0;
-        for (int l = net.stageCount() - 1; l >= 0; l--) {
+        for (int l = stages - 1; l >= 0; l--) {
             AffineStage s = net.stage(l);
             long nIn = l == 0 ? 0 : batch * s.inputSize();
             long nOut = batch * s.outputSize();
             long p = s.paramCount();
+            boolean top = l == Math.min(stages, (l / segment + 1) * segment) - 1;
+            if (top) {
+                held = 0;
+                if (segment < stages) checkpoints += nOut * nOut + nOut;
+            }
             long stateWork = nIn == 0 ? 0 : nIn * nIn + PANEL_COLUMNS_PER_UNIT * s.inputSize() * nOut + 3 * nIn * p;
             long work;
             long keep;
@@ -44,20 +61,47 @@ public final class SolveMemory {
                 work = nOut * nOut + stateWork + nOut * p + 3 * p * p;
                 keep = p * p;
             }
-            peak = Math.max(peak, kept + work);
-            kept += keep + nIn * p + p;
+            peak = Math.max(peak, held + work);
+            held += keep + nIn * p + p;
         }
-        return DOUBLE * peak;
+        return DOUBLE * (checkpoints + peak);
     }
 
-    /** Refuses (before any work) a solve whose estimate exceeds {@link #HEAP_SHARE} of the maximum heap. */
-    public static void check(Network net, long batch, long maxHeapBytes) {
-        long need = estimateBytes(net, batch);
+    /**
+     * Stages per segment of gains the solve should keep within {@link #HEAP_SHARE} of the heap: every
+     * stage (the stage count) when they fit, else the segment length near sqrt(L) with the smallest
+     * estimate (the checkpoints grow like L / segment, the held gains like segment).
+     */
+    public static int segmentLength(Network net, long batch, long maxHeapBytes) {
+        int stages = net.stageCount();
+        if (estimateBytes(net, batch) <= HEAP_SHARE * maxHeapBytes || stages <= 1) return Math.max(1, stages);
+        int root = (int) Math.ceil(Math.sqrt(stages));
+        int best = stages;
+        long bestBytes = estimateBytes(net, batch);
+        for (int candidate : new int[] {root / 4, root / 2, root, 2 * root, 4 * root}) {
+            if (candidate < 1 || candidate >= stages) continue;
+            long bytes = estimateBytes(net, batch, candidate);
+            if (bytes < bestBytes) {
+                best = candidate;
+                bestBytes = bytes;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The segment length the solve should use ({@link #segmentLength}); refuses (before any work) a solve
+     * whose estimate at that length exceeds {@link #HEAP_SHARE} of the maximum heap.
+     */
+    public static int check(Network net, long batch, long maxHeapBytes) {
+        int segment = segmentLength(net, batch, maxHeapBytes);
+        long need = estimateBytes(net, batch, segment);
         if (need > HEAP_SHARE * maxHeapBytes) {
             throw new InvalidInputException(String.format(java.util.Locale.ROOT,
                     "the solve needs about %.1f GB of driver memory for a curvature batch of %d, but the driver heap is %.1f GB; "
                             + "use a smaller --curvature-batch or give the driver more memory (spark-submit --driver-memory)",
                     need / 1e9, batch, maxHeapBytes / 1e9));
         }
+        return segment;
     }
 }

@@ -101,7 +101,8 @@ public final class NewtonDirectionPipeline {
             bc = q.curvatureBatch();
         }
         if (q.woodbury()) WoodburySolver.checkApplicable(net, bc);
-        SolveMemory.check(net, bc, Runtime.getRuntime().maxMemory());
+        // the stages per segment of gains kept at once: all of them unless the network is too deep to keep every K_l
+        int segment = SolveMemory.check(net, bc, Runtime.getRuntime().maxMemory());
         double wc = 1.0 / bc;
         Curvature curvature = q.curvature();
         int stages = net.stageCount();
@@ -125,7 +126,7 @@ public final class NewtonDirectionPipeline {
             WoodburySolver.Solution wb = WoodburySolver.solve(source, q.damping(), rhs);
             solution = new RiccatiSolution(wb.direction(), wb.logAbsDet(), null);
         } else {
-            solution = RiccatiSolver.solve(source, q.damping(), rhs, q.progress());
+            solution = RiccatiSolver.solve(source, q.damping(), rhs, q.progress(), segment);
         }
         timings.put("solve", seconds(t3));
 

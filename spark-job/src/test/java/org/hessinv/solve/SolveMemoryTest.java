@@ -53,4 +53,26 @@ class SolveMemoryTest {
         }
         assertTrue(SolveMemory.estimateBytes(anchor, 64) < 400_000_000L, "B=64 should need well under 1 GB");
     }
+
+    /**
+     * A network too deep to keep every K_l (residual width 8, depth 20,000, batch 16: ~1.2 GB of gains) in a
+     * 1 GB heap gets a checkpoint segment near sqrt(L) whose estimate fits; with a large heap it keeps everything.
+     */
+    @Test
+    void aVeryDeepNetworkIsPlannedWithCheckpoints() {
+        StringBuilder spec = new StringBuilder("{\"input\": 8, \"layers\": [");
+        int depth = 20_000;
+        for (int l = 0; l < depth; l++) spec.append(l > 0 ? "," : "").append("{\"type\": \"residual\", \"activation\": \"tanh\"}");
+        Network deep = ModelSpec.parse(spec.append("], \"head\": {\"type\": \"mse\", \"outputs\": 1}}").toString());
+        long heap = 1L << 30;
+        long keepAll = SolveMemory.estimateBytes(deep, 16);
+        assertTrue(keepAll > SolveMemory.HEAP_SHARE * heap, "keeping every gain must not fit for this test: " + keepAll);
+        int segment = SolveMemory.check(deep, 16, heap);
+        assertTrue(segment > 1 && segment < deep.stageCount(), "segment " + segment);
+        long checkpointed = SolveMemory.estimateBytes(deep, 16, segment);
+        assertTrue(checkpointed <= SolveMemory.HEAP_SHARE * heap && checkpointed < keepAll / 10, checkpointed + " bytes");
+        assertEquals(deep.stageCount(), SolveMemory.check(deep, 16, 64L << 30), "a large heap keeps every gain");
+        // at segment = L the estimate is the keep-everything one
+        assertEquals(keepAll, SolveMemory.estimateBytes(deep, 16, deep.stageCount()));
+    }
 }
