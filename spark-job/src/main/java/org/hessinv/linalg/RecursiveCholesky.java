@@ -45,6 +45,19 @@ public final class RecursiveCholesky {
         return Math.max(1, Math.min(Blas.THREADS, independent / MIN_PER_TASK));
     }
 
+    /**
+     * Runs {@code task(from, to)} over {@code count} independent rows or columns of a solve costing
+     * {@code flops}, cut into near-equal parts over the cores when that pays (the cut depends only on the sizes).
+     */
+    private static void splitOver(int count, double flops, java.util.function.BiConsumer<Integer, Integer> task) {
+        int parts = tasks(flops, count);
+        if (parts == 1) {
+            task.accept(0, count);
+            return;
+        }
+        IntStream.range(0, parts).parallel().forEach(t -> task.accept(cut(count, t, parts), cut(count, t + 1, parts)));
+    }
+
     /** Start of part t of {@code total} items cut in {@code parts} near-equal parts. */
     private static int cut(int total, int t, int parts) {
         return (int) ((long) total * t / parts);
@@ -105,15 +118,7 @@ public final class RecursiveCholesky {
     public static void solveRightLowerTransposed(int rows, int n, double[] l, int lOff, int ldl,
                                                  double[] b, int bOff, int ldb) {
         if (rows == 0 || n == 0) return;
-        int parts = tasks((double) rows * n * n, rows);
-        if (parts == 1) {
-            rightLowerTransposed(rows, n, l, lOff, ldl, b, bOff, ldb);
-            return;
-        }
-        IntStream.range(0, parts).parallel().forEach(t -> {
-            int r0 = cut(rows, t, parts), r1 = cut(rows, t + 1, parts);
-            rightLowerTransposed(r1 - r0, n, l, lOff, ldl, b, bOff + r0, ldb);
-        });
+        splitOver(rows, (double) rows * n * n, (r0, r1) -> rightLowerTransposed(r1 - r0, n, l, lOff, ldl, b, bOff + r0, ldb));
     }
 
     /** B <- B L^-T on the calling thread: X1 = B1 L11^-T, B2 -= X1 L21^T, X2 = B2 L22^-T. */
@@ -134,15 +139,7 @@ public final class RecursiveCholesky {
     public static void solveRightLower(int rows, int n, double[] l, int lOff, int ldl,
                                        double[] b, int bOff, int ldb) {
         if (rows == 0 || n == 0) return;
-        int parts = tasks((double) rows * n * n, rows);
-        if (parts == 1) {
-            rightLower(rows, n, l, lOff, ldl, b, bOff, ldb);
-            return;
-        }
-        IntStream.range(0, parts).parallel().forEach(t -> {
-            int r0 = cut(rows, t, parts), r1 = cut(rows, t + 1, parts);
-            rightLower(r1 - r0, n, l, lOff, ldl, b, bOff + r0, ldb);
-        });
+        splitOver(rows, (double) rows * n * n, (r0, r1) -> rightLower(r1 - r0, n, l, lOff, ldl, b, bOff + r0, ldb));
     }
 
     /** B <- B L^-1 on the calling thread: X2 = B2 L22^-1, B1 -= X2 L21, X1 = B1 L11^-1. */
@@ -165,15 +162,7 @@ public final class RecursiveCholesky {
     public static void solveLeftLower(int n, int cols, double[] l, int lOff, int ldl,
                                       double[] b, int bOff, int ldb) {
         if (n == 0 || cols == 0) return;
-        int parts = tasks((double) cols * n * n, cols);
-        if (parts == 1) {
-            leftLower(n, cols, l, lOff, ldl, b, bOff, ldb);
-            return;
-        }
-        IntStream.range(0, parts).parallel().forEach(t -> {
-            int c0 = cut(cols, t, parts), c1 = cut(cols, t + 1, parts);
-            leftLower(n, c1 - c0, l, lOff, ldl, b, bOff + c0 * ldb, ldb);
-        });
+        splitOver(cols, (double) cols * n * n, (c0, c1) -> leftLower(n, c1 - c0, l, lOff, ldl, b, bOff + c0 * ldb, ldb));
     }
 
     /** B <- L^-1 B on the calling thread: X1 = L11^-1 B1, B2 -= L21 X1, X2 = L22^-1 B2. */
@@ -193,15 +182,7 @@ public final class RecursiveCholesky {
     public static void solveLeftLowerTransposed(int n, int cols, double[] l, int lOff, int ldl,
                                                 double[] b, int bOff, int ldb) {
         if (n == 0 || cols == 0) return;
-        int parts = tasks((double) cols * n * n, cols);
-        if (parts == 1) {
-            leftLowerTransposed(n, cols, l, lOff, ldl, b, bOff, ldb);
-            return;
-        }
-        IntStream.range(0, parts).parallel().forEach(t -> {
-            int c0 = cut(cols, t, parts), c1 = cut(cols, t + 1, parts);
-            leftLowerTransposed(n, c1 - c0, l, lOff, ldl, b, bOff + c0 * ldb, ldb);
-        });
+        splitOver(cols, (double) cols * n * n, (c0, c1) -> leftLowerTransposed(n, c1 - c0, l, lOff, ldl, b, bOff + c0 * ldb, ldb));
     }
 
     /** B <- L^-T B on the calling thread: X2 = L22^-T B2, B1 -= L21^T X2, X1 = L11^-T B1. */

@@ -3,12 +3,10 @@ package org.hessinv.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
@@ -19,7 +17,7 @@ import org.hessinv.model.Network;
 import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SweepProgress;
-import org.hessinv.spark.KryoRegistration;
+import org.hessinv.testing.LocalCluster;
 import org.hessinv.testing.RandomProblems;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,17 +40,7 @@ class NewtonDirectionJobMultiJvmTest {
         List<Example> examples = RandomProblems.examples(new SplittableRandom(21), net, 30);
         Files.writeString(dir.resolve("model.json"), SPEC);
         NewtonDirectionJobTest.writeCsv(dir.resolve("data.csv"), examples, -1, Double.NaN);
-        String classes = Path.of("target", "classes").toAbsolutePath() + File.pathSeparator
-                + Path.of("target", "test-classes").toAbsolutePath();
-        SparkConf conf = KryoRegistration.register(new SparkConf()
-                .setMaster("local-cluster[2,1,1024]")
-                .setAppName("NewtonDirectionJobMultiJvmTest")
-                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.executor.extraClassPath", classes)
-                .set("spark.executor.extraJavaOptions", System.getProperty("hessinv.sparkJvmOptions"))
-                .set("spark.executor.memory", "512m")
-                .set("spark.ui.enabled", "false"));
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = LocalCluster.start("NewtonDirectionJobMultiJvmTest");
         try {
             Path out = dir.resolve("out");
             int code = NewtonDirectionJob.run(new String[] {"--model", dir.resolve("model.json").toString(), "--init-seed", "2",

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +26,7 @@ import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SweepProgress;
 import org.hessinv.spark.CurvatureSample;
+import org.hessinv.testing.JobRun;
 import org.hessinv.testing.RandomProblems;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,19 +76,7 @@ class NewtonDirectionJobTest {
         Files.writeString(file, b.toString());
     }
 
-    record Run(int code, String stderr, Path out) {}
-
-    static Run job(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = NewtonDirectionJob.run(args, spark);
-            return new Run(code, err.toString(StandardCharsets.UTF_8), null);
-        } finally {
-            System.setErr(old);
-        }
-    }
+    static JobRun job(String... args) { return JobRun.of(spark, args); }
 
     @ParameterizedTest(name = "{0} with {1} partitions, curvature batch {2}")
     @CsvSource({"hessian, 1, all", "hessian, 3, all", "hessian, 7, all", "ggn, 1, all", "ggn, 3, all", "ggn, 7, all",
@@ -98,7 +84,7 @@ class NewtonDirectionJobTest {
     void jobEqualsInProcessEngine(String curvature, int partitions, String batch) throws IOException {
         Path out = dir.resolve("out-" + curvature + "-" + partitions + "-" + batch);
         double damping = 0.01;
-        Run r = job("--model", dir.resolve("model.json").toString(), "--init-seed", "5", "--data", dir.resolve("data.csv").toString(),
+        JobRun r = job("--model", dir.resolve("model.json").toString(), "--init-seed", "5", "--data", dir.resolve("data.csv").toString(),
                 "--curvature", curvature, "--damping", String.valueOf(damping), "--curvature-batch", batch, "--seed", "11",
                 "--partitions", String.valueOf(partitions), "--out", out.toString());
         assertEquals(0, r.code(), r.stderr());
@@ -164,14 +150,14 @@ class NewtonDirectionJobTest {
         assertEquals(0, job(a.toArray(String[]::new)).code());
         List<String> b = new ArrayList<>(common);
         b.addAll(List.of("--data", data.toString(), "--format", format, "--out", outOther.toString()));
-        Run r = job(b.toArray(String[]::new));
+        JobRun r = job(b.toArray(String[]::new));
         assertEquals(0, r.code(), r.stderr());
         double[] viaCsv = Npy.read(outCsv.resolve("direction.npy"));
         double[] viaOther = Npy.read(outOther.resolve("direction.npy"));
         assertTrue(RandomProblems.relativeError(viaOther, viaCsv) <= SAME_ANSWER, "differs by " + RandomProblems.relativeError(viaOther, viaCsv));
     }
 
-    private static void assertRefused(Run r, Path out, String... words) {
+    private static void assertRefused(JobRun r, Path out, String... words) {
         assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code(), r.stderr());
         String last = r.stderr().strip();
         String line = last.substring(last.lastIndexOf('\n') + 1);
@@ -208,7 +194,7 @@ class NewtonDirectionJobTest {
     @Test
     void uncertifiedDirectionIsRefused(@TempDir Path t) {
         Path out = t.resolve("out");
-        Run r = job(args(dir.resolve("data.csv"), out, "--curvature-batch", "all", "--max-residual", "1e-300"));
+        JobRun r = job(args(dir.resolve("data.csv"), out, "--curvature-batch", "all", "--max-residual", "1e-300"));
         assertEquals(NewtonDirectionJob.EXIT_SINGULAR, r.code(), r.stderr());
         String line = r.stderr().strip().substring(r.stderr().strip().lastIndexOf('\n') + 1);
         assertTrue(line.startsWith("error: ") && line.contains("numerically singular") && line.contains("above the limit 1e-300"), line);
@@ -262,11 +248,11 @@ class NewtonDirectionJobTest {
         Path out = t.resolve("out");
         Files.createDirectory(out);
         Files.writeString(out.resolve("keep.txt"), "mine");
-        Run r = job(args(dir.resolve("data.csv"), out));
+        JobRun r = job(args(dir.resolve("data.csv"), out));
         assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code(), r.stderr());
         assertTrue(r.stderr().contains("already exists") && r.stderr().contains("--overwrite"), r.stderr());
         assertEquals("mine", Files.readString(out.resolve("keep.txt")));
-        Run again = job(args(dir.resolve("data.csv"), out, "--overwrite"));
+        JobRun again = job(args(dir.resolve("data.csv"), out, "--overwrite"));
         assertEquals(0, again.code(), again.stderr());
         assertTrue(Files.exists(out.resolve("direction.npy")));
         assertFalse(Files.exists(out.resolve("keep.txt")));
@@ -274,7 +260,7 @@ class NewtonDirectionJobTest {
 
     @Test
     void unknownOption() {
-        Run r = job("--bogus", "1");
+        JobRun r = job("--bogus", "1");
         assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code());
         assertTrue(r.stderr().contains("unknown option --bogus"), r.stderr());
     }

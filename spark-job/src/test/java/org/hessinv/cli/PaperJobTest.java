@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +24,7 @@ import org.hessinv.model.Network;
 import org.hessinv.solve.DenseSolver;
 import org.hessinv.solve.WoodburySolver;
 import org.hessinv.spark.CurvatureSample;
+import org.hessinv.testing.JobRun;
 import org.hessinv.testing.DenseMatrices;
 import org.hessinv.testing.RandomProblems;
 import org.junit.jupiter.api.AfterAll;
@@ -68,24 +66,13 @@ class PaperJobTest {
     @AfterAll
     static void stop() { spark.stop(); }
 
-    record Run(int code, String stderr) {}
-
-    static Run job(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(NewtonDirectionJob.run(args, spark), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(old);
-        }
-    }
+    static JobRun job(String... args) { return JobRun.of(spark, args); }
 
     @Test
     void woodburyJobEqualsEngine() throws IOException {
         Path out = dir.resolve("out-woodbury");
         double damping = 1e-3;
-        Run r = job("--model", dir.resolve("square.json").toString(), "--init-seed", "2", "--data", dir.resolve("data.csv").toString(),
+        JobRun r = job("--model", dir.resolve("square.json").toString(), "--init-seed", "2", "--data", dir.resolve("data.csv").toString(),
                 "--solver", "woodbury", "--curvature-batch", "1", "--seed", "5", "--damping", String.valueOf(damping),
                 "--partitions", "3", "--out", out.toString());
         assertEquals(0, r.code(), r.stderr());
@@ -122,14 +109,14 @@ class PaperJobTest {
         a.addAll(List.of("--data", dir.resolve("data.csv").toString(), "--out", t.resolve("y0").toString()));
         List<String> b = new ArrayList<>(common);
         b.addAll(List.of("--data", t.resolve("label.csv").toString(), "--out", t.resolve("label").toString()));
-        Run r1 = job(a.toArray(String[]::new));
+        JobRun r1 = job(a.toArray(String[]::new));
         assertEquals(0, r1.code(), r1.stderr());
-        Run r2 = job(b.toArray(String[]::new));
+        JobRun r2 = job(b.toArray(String[]::new));
         assertEquals(0, r2.code(), r2.stderr());
         assertArrayEquals(Npy.read(t.resolve("y0").resolve("direction.npy")), Npy.read(t.resolve("label").resolve("direction.npy")));
     }
 
-    private static void assertRefused(Run r, Path out, String... words) {
+    private static void assertRefused(JobRun r, Path out, String... words) {
         assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code(), r.stderr());
         String last = r.stderr().strip();
         String line = last.substring(last.lastIndexOf('\n') + 1);
@@ -171,11 +158,11 @@ class PaperJobTest {
                 "--data", dir.resolve("data.csv").toString(), "--curvature-batch", "1", "--seed", "5", "--damping", "1e-3"));
         List<String> a = new ArrayList<>(common);
         a.addAll(List.of("--out", t.resolve("ric").toString()));
-        Run r = job(a.toArray(String[]::new));
+        JobRun r = job(a.toArray(String[]::new));
         assertEquals(0, r.code(), r.stderr());
         List<String> b = new ArrayList<>(common);
         b.addAll(List.of("--solver", "woodbury", "--out", t.resolve("wb").toString()));
-        Run r2 = job(b.toArray(String[]::new));
+        JobRun r2 = job(b.toArray(String[]::new));
         assertEquals(0, r2.code(), r2.stderr());
         double[] dr = Npy.read(t.resolve("ric").resolve("direction.npy"));
         double[] dw = Npy.read(t.resolve("wb").resolve("direction.npy"));

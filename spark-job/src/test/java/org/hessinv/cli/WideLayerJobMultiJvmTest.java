@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.io.Npy;
-import org.hessinv.spark.KryoRegistration;
+import org.hessinv.testing.LocalCluster;
 import org.hessinv.testing.Dense;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,17 +36,7 @@ class WideLayerJobMultiJvmTest {
         double dirTol = 10 * n * EPS * kappa + kappa * ref.gradientRoundoff();
         double logdetTol = 10.0 * n * n * EPS * kappa;
 
-        String classes = Path.of("target", "classes").toAbsolutePath() + File.pathSeparator
-                + Path.of("target", "test-classes").toAbsolutePath();
-        SparkConf conf = KryoRegistration.register(new SparkConf()
-                .setMaster("local-cluster[2,1,1024]")
-                .setAppName("WideLayerJobMultiJvmTest")
-                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.executor.extraClassPath", classes)
-                .set("spark.executor.extraJavaOptions", System.getProperty("hessinv.sparkJvmOptions"))
-                .set("spark.executor.memory", "512m")
-                .set("spark.ui.enabled", "false"));
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = LocalCluster.start("WideLayerJobMultiJvmTest");
         try {
             Path out = dir.resolve("out");
             int code = NewtonDirectionJob.run(WideLayerJobTest.args(p, "hessian", DAMPING, out, "--partitions", "3"), spark);

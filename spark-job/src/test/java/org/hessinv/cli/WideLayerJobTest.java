@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ludovic.netlib.lapack.LAPACK;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +26,7 @@ import org.hessinv.model.ModelSpec;
 import org.hessinv.model.MseHead;
 import org.hessinv.model.Network;
 import org.hessinv.spark.CurvatureSample;
+import org.hessinv.testing.JobRun;
 import org.hessinv.testing.Dense;
 import org.hessinv.testing.DenseCurvature;
 import org.hessinv.testing.FiniteDifferences;
@@ -174,23 +172,7 @@ class WideLayerJobTest {
         Files.writeString(file, b.toString());
     }
 
-    record Run(int code, String stderr) {
-        String lastLine() {
-            String s = stderr.strip();
-            return s.substring(s.lastIndexOf('\n') + 1);
-        }
-    }
-
-    private static Run job(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(NewtonDirectionJob.run(args, spark), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(old);
-        }
-    }
+    private static JobRun job(String... args) { return JobRun.of(spark, args); }
 
     static String[] args(Problem p, String curvature, double damping, Path out, String... extra) {
         List<String> a = new ArrayList<>(List.of("--model", p.model().toString(), "--params", p.params().toString(),
@@ -309,7 +291,7 @@ class WideLayerJobTest {
         for (int k = 0; k < partitionCounts.length; k++) {
             int parts = partitionCounts[k];
             Path out = dir.resolve("out-" + what.replace(' ', '-') + "-" + parts);
-            Run r = job(args(p, curvatureName, DAMPING, out, "--partitions", String.valueOf(parts)));
+            JobRun r = job(args(p, curvatureName, DAMPING, out, "--partitions", String.valueOf(parts)));
             assertEquals(0, r.code(), r.stderr());
             double[] d = Npy.read(out.resolve("direction.npy"));
             JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
@@ -366,7 +348,7 @@ class WideLayerJobTest {
         Path rhsFile = dir.resolve("rhs.npy");
         Npy.write(rhsFile, rhs);
         Path out = dir.resolve("out-rhs");
-        Run r = job(args(p, "hessian", DAMPING, out, "--partitions", "3", "--rhs", rhsFile.toString()));
+        JobRun r = job(args(p, "hessian", DAMPING, out, "--partitions", "3", "--rhs", rhsFile.toString()));
         assertEquals(0, r.code(), r.stderr());
         double[] d = Npy.read(out.resolve("direction.npy"));
         double tol = BACKWARD_FACTOR * n * EPS * ref.kappa();
@@ -412,7 +394,7 @@ class WideLayerJobTest {
         double dirTol = BACKWARD_FACTOR * n * EPS * kappa + kappa * ref.gradientRoundoff();
         String what = p.name() + " B=" + batch + " " + curvatureName;
         assertTrue(ref.minAbs() > BACKWARD_FACTOR * n * EPS * ref.maxAbs(), what + ": an eigenvalue is within rounding of 0; inertia undecidable");
-        Run r = job(args(p, curvatureName, DAMPING, out, "--partitions", "3"));
+        JobRun r = job(args(p, curvatureName, DAMPING, out, "--partitions", "3"));
         assertEquals(0, r.code(), r.stderr());
         double[] d = Npy.read(out.resolve("direction.npy"));
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
@@ -443,7 +425,7 @@ class WideLayerJobTest {
     void undampedWideLayerIsRefusedAndNothingIsWritten(String problem, String curvatureName, int layer, @TempDir Path t) throws IOException {
         Problem p = problem.equals("mse") ? mse : wideOnly;
         Path out = t.resolve("out");
-        Run r = job(args(p, curvatureName, 0.0, out, "--partitions", "3"));
+        JobRun r = job(args(p, curvatureName, 0.0, out, "--partitions", "3"));
         assertEquals(NewtonDirectionJob.EXIT_SINGULAR, r.code(), r.stderr());
         String line = r.lastLine();
         assertTrue(line.startsWith("error: "), r.stderr());
