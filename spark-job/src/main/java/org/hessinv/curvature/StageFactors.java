@@ -4,7 +4,9 @@ import java.util.List;
 import org.hessinv.linalg.Blas;
 
 /**
- * The low-rank form of a dense stage's control blocks over a batch of B examples. With
+ * The Kronecker (and, for a wide stage, low-rank) form of a dense stage's control blocks over a batch of
+ * B examples: the sweep multiplies by Bs through it ({@link #vTimesBs}, {@link #addBsTransposeProduct}),
+ * and a wide stage's pivot is factorized from it through its capacitance. With
  * {@code Ju_i = I_units kron zt_i^T} (units x p, {@code zt_i = (z_i, 1)}) and
  * {@code U = [Ju_1^T .. Ju_B^T]} (p x m, m = B units):
  * {@code S = sum_i Ju_i^T Lambda_i Ju_i = U Lam U^T} and {@code Bs = vstack(D_i Ju_i) = D U^T}, where

@@ -24,7 +24,7 @@ public final class RiccatiFactorization {
     private final double logAbsDet;
     private final Inertia inertia;
     private final PivotCondition worstPivot;
-    /** The highest stage (1-based) whose pivot is not positive definite, 0 if none. */
+    /** The lowest stage (1-based) whose pivot is not positive definite, 0 if none. */
     private final int firstIndefinite;
 
     RiccatiFactorization(int[] offsets, RiccatiSolver.StageGain[] gains, RiccatiSolver.Replay replay,
