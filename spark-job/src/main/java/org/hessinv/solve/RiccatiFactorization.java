@@ -14,7 +14,7 @@ import org.hessinv.model.Network;
  * What the backward sweep keeps: the gains K_l (as K_l^T), k_l and the pivot factorizations of Qdd_l, of
  * every stage or, when checkpointed, of one segment at a time (recomputed from the segment's checkpoint
  * when the forward sweep reaches it). The forward sweep {@code d_l = k_l - K_l s_{l-1}, s_l = A s_{l-1} + Bs d_l}
- * recovers the solution.
+ * recovers the solution. Not thread-safe: a checkpointed factorization swaps the segment it holds.
  */
 public final class RiccatiFactorization {
     private final int[] offsets;
