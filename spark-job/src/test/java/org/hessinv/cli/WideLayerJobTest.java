@@ -229,14 +229,9 @@ class WideLayerJobTest {
 
         double[] d = dgesv(sym, n, g);
         double[] eig = dsyev(sym, n);
-        double logdet = 0;
-        int neg = 0, zero = 0, pos = 0;
-        for (double e : eig) {
-            logdet += Math.log(Math.abs(e));
-            if (e < 0) neg++; else if (e > 0) pos++; else zero++;
-        }
-        return new Reference(n, sym, g, gradientRoundoff, ReferenceNetwork.batchLoss(net, p.x(), p.examples()), d, eig, logdet,
-                neg, zero, pos);
+        Dense.Spectrum spectrum = Dense.spectrum(eig);
+        return new Reference(n, sym, g, gradientRoundoff, ReferenceNetwork.batchLoss(net, p.x(), p.examples()), d, eig,
+                spectrum.logAbsDet(), spectrum.inertia().negative(), spectrum.inertia().zero(), spectrum.inertia().positive());
     }
 
     /** LU with partial pivoting (LAPACK dgesv), called directly. */

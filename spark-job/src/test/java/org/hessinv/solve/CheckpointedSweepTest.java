@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.model.Network;
+import org.hessinv.testing.Dense;
 import org.hessinv.testing.RandomProblems;
 import org.junit.jupiter.api.Test;
 
@@ -60,13 +61,7 @@ class CheckpointedSweepTest {
                 // and against the dense reference: error <= 10 n eps kappa (as in RiccatiSolverTest)
                 int n = b.network().paramCount();
                 double[] dense = DenseSolver.assemble(b, DAMPING);
-                double[] eig = DenseSolver.eigenvalues(dense, n);
-                double kappa = 0, min = Double.POSITIVE_INFINITY;
-                for (double e : eig) {
-                    kappa = Math.max(kappa, Math.abs(e));
-                    min = Math.min(min, Math.abs(e));
-                }
-                kappa /= min;
+                double kappa = Dense.condition(DenseSolver.eigenvalues(dense, n));
                 double[] ref = DenseSolver.solve(dense, n, r);
                 double err = RandomProblems.relativeError(RiccatiSolver.solve(b, DAMPING, r, SweepProgress.NONE, 1).direction(), ref);
                 assertTrue(err <= Math.max(1e-12, 10 * n * Math.ulp(1.0) * kappa), "seed " + seed + " " + c + ": error " + err + ", kappa " + kappa);

@@ -22,6 +22,7 @@ import org.hessinv.model.Example;
 import org.hessinv.model.HiddenLayer;
 import org.hessinv.model.Network;
 import org.hessinv.model.SoftmaxHead;
+import org.hessinv.testing.Dense;
 import org.hessinv.testing.RandomProblems;
 import org.junit.jupiter.api.Test;
 
@@ -45,16 +46,8 @@ class LowRankPivotTest {
     private static Reference reference(ExampleBatch b, double delta, double[] r) {
         int n = b.network().paramCount();
         double[] c = DenseSolver.assemble(b, delta);
-        double[] eig = DenseSolver.eigenvalues(c, n);
-        double logdet = 0, max = 0, min = Double.POSITIVE_INFINITY;
-        int neg = 0, pos = 0;
-        for (double e : eig) {
-            logdet += Math.log(Math.abs(e));
-            max = Math.max(max, Math.abs(e));
-            min = Math.min(min, Math.abs(e));
-            if (e < 0) neg++; else if (e > 0) pos++;
-        }
-        return new Reference(DenseSolver.solve(c, n, r), logdet, new Inertia(neg, n - neg - pos, pos), max / min, c, n);
+        Dense.Spectrum s = Dense.spectrum(DenseSolver.eigenvalues(c, n));
+        return new Reference(DenseSolver.solve(c, n, r), s.logAbsDet(), s.inertia(), s.condition(), c, n);
     }
 
     private static RiccatiFactorization sweep(ExampleBatch b, double delta, double[] r, boolean lowRank) {
@@ -220,19 +213,11 @@ class LowRankPivotTest {
                     org.hessinv.linalg.Blas.gemm(false, true, p, p, m, 1.0, um, 0, p, u, 0, p, 0.0, q, 0, p);
                     for (int i = 0; i < p; i++) q[i * p + i] += delta;
                     org.hessinv.linalg.Blas.symmetrize(q, p);
-                    double[] eig = DenseSolver.eigenvalues(q, p);
-                    double logdet = 0, max = 0, min = Double.POSITIVE_INFINITY;
-                    int neg = 0, pos = 0;
-                    for (double e : eig) {
-                        logdet += Math.log(Math.abs(e));
-                        max = Math.max(max, Math.abs(e));
-                        min = Math.min(min, Math.abs(e));
-                        if (e < 0) neg++; else if (e > 0) pos++;
-                    }
+                    Dense.Spectrum spectrum = Dense.spectrum(DenseSolver.eigenvalues(q, p));
                     String what = "variant " + variant + " B=" + batch + " delta=" + delta;
                     SymmetricFactorization dense = SymmetricFactorization.factor(q, p, 1, "hint");
                     CapacitanceFactorization cf = CapacitanceFactorization.factor(units, inputs, batch, zt, mid, delta, 1, "hint");
-                    double tol = TOL_FACTOR * p * EPS * max / min;
+                    double tol = TOL_FACTOR * p * EPS * spectrum.condition();
                     double[] rhs = RandomProblems.vector(rng, 2 * p);
                     double[] ref = rhs.clone();
                     dense.solveInPlace(ref, 2);
@@ -240,8 +225,8 @@ class LowRankPivotTest {
                     cf.solveInPlace(got, 2);
                     double err = RandomProblems.relativeError(got, ref);
                     assertTrue(err <= tol, what + ": solve " + err + " > " + tol);
-                    assertEquals(logdet, cf.logAbsDet(), tol * Math.max(1, Math.abs(logdet)), what);
-                    assertEquals(new Inertia(neg, p - neg - pos, pos), cf.inertia(), what);
+                    assertEquals(spectrum.logAbsDet(), cf.logAbsDet(), tol * Math.max(1, Math.abs(spectrum.logAbsDet())), what);
+                    assertEquals(spectrum.inertia(), cf.inertia(), what);
                     assertEquals(dense.inertia(), cf.inertia(), what);
                     assertEquals(p, cf.dimension());
                     assertTrue(cf.rcond() > 0 && cf.rcond() <= 1.0000001, what + " rcond " + cf.rcond());

@@ -20,6 +20,7 @@ import org.hessinv.model.Example;
 import org.hessinv.model.InvalidInputException;
 import org.hessinv.model.Network;
 import org.hessinv.testing.DenseMatrices;
+import org.hessinv.testing.Dense;
 import org.hessinv.testing.RandomProblems;
 import org.hessinv.testing.SquareProblems;
 import org.junit.jupiter.api.Test;
@@ -68,9 +69,8 @@ class WoodburySolverTest {
         assertTrue(agree <= 2 * bound, "woodbury vs riccati " + agree + " > " + 2 * bound);
         // log|det| and the determinant's sign against the eigenvalues: sum of n logs, each with relative error ~ eps cond
         double[] eig = DenseSolver.eigenvalues(c, n);
-        double logDet = 0;
-        int negatives = 0;
-        for (double e : eig) { logDet += Math.log(Math.abs(e)); if (e < 0) negatives++; }
+        double logDet = Dense.spectrum(eig).logAbsDet();
+        int negatives = Dense.spectrum(eig).inertia().negative();
         assertEquals(logDet, w.logAbsDet(), 1e-8 * Math.max(1, Math.abs(logDet)) + n * C_FORWARD * EPS * cond, "log|det|");
         assertEquals(negatives % 2 == 0 ? 1 : -1, w.detSign(), "sign of det");
         assertEquals(ric.logAbsDet(), w.logAbsDet(), 1e-8 * Math.max(1, Math.abs(logDet)) + n * C_FORWARD * EPS * cond, "log|det| vs riccati");

@@ -145,4 +145,18 @@ public final class Dense {
         for (double e : eigenvalues) { max = Math.max(max, Math.abs(e)); min = Math.min(min, Math.abs(e)); }
         return max / min;
     }
+
+    /** What a symmetric matrix's eigenvalues say of it: log|det|, inertia (exact zeros counted as zero) and 2-norm condition. */
+    public record Spectrum(double logAbsDet, org.hessinv.linalg.Inertia inertia, double condition) {}
+
+    /** log|det| = sum log|lambda|, inertia = the sign counts, condition = max |lambda| / min |lambda|. */
+    public static Spectrum spectrum(double[] eigenvalues) {
+        double logAbsDet = 0;
+        int neg = 0, zero = 0, pos = 0;
+        for (double e : eigenvalues) {
+            logAbsDet += Math.log(Math.abs(e));
+            if (e < 0) neg++; else if (e > 0) pos++; else zero++;
+        }
+        return new Spectrum(logAbsDet, new org.hessinv.linalg.Inertia(neg, zero, pos), condition(eigenvalues));
+    }
 }
