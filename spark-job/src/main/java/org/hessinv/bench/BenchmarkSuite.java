@@ -339,30 +339,24 @@ public final class BenchmarkSuite {
 
     private void runRow(Workloads.Problem p, Row r, DenseRef dense) {
         rows.add(r);
-        double[] rhs = null;
         boolean planned = plan(p, r);
         if (r.status.equals("skipped: workload budget spent")) {
             say(String.format(Locale.ROOT, "%-12s %s=%-8s %s", r.workload, r.knob, num(r.value), r.status));
             return;
         }
+        double[] rhs = p.batch().gradient();
         if (planned) {
-            rhs = p.batch().gradient();
             int repeats = r.estSeconds < 0.5 ? 5 : r.estSeconds < 10 ? 2 : 1;
             try {
-                double best = Double.MAX_VALUE;
-                RiccatiSolution sol = null;
+                Stopwatch.Best<RiccatiSolution> best;
                 try (HeapMonitor heap = HeapMonitor.start(5)) {
-                    for (int k = 0; k < repeats; k++) {
-                        long t = System.nanoTime();
-                        sol = RiccatiSolver.solve(p.batch(), p.damping, rhs, SweepProgress.NONE);
-                        best = Math.min(best, (System.nanoTime() - t) / 1e9);
-                    }
+                    best = Stopwatch.best(repeats, () -> RiccatiSolver.solve(p.batch(), p.damping, rhs, SweepProgress.NONE));
                     r.peakHeapMb = heap.peakBytes() / 1e6;
                 }
-                r.solveSeconds = best;
-                r.sweepGflops = r.sweepGflop / best;
-                r.direction = sol.direction();
-                r.residual = p.batch().relativeResidual(sol.direction(), p.damping, rhs);
+                r.solveSeconds = best.seconds();
+                r.sweepGflops = r.sweepGflop / best.seconds();
+                r.direction = best.result().direction();
+                r.residual = p.batch().relativeResidual(r.direction, p.damping, rhs);
             } catch (OutOfMemoryError e) {
                 r.status = "failed: out of memory";
                 r.reason = "OutOfMemoryError in the exact solve despite the estimate " + String.format(Locale.ROOT, "%.1f GB", r.estGb);
@@ -371,7 +365,6 @@ public final class BenchmarkSuite {
                 r.reason = e.getMessage();
             }
         }
-        if (rhs == null) rhs = p.batch().gradient();
         dense(p, r, rhs, dense);
         krylov(p, r, rhs);
         say(String.format(Locale.ROOT, "%-12s %s=%-8s params %6d | %s | exact %s s, %s GFLOP/s (%s%% of dgemm), heap %s MB, residual %s | dense %s | %s %s: %d it, %s s, residual %s",

@@ -24,21 +24,10 @@ public final class DgemmProbe {
         double[] c = new double[n * n];
         for (int i = 0; i < a.length; i++) { a[i] = rng.nextDouble() - 0.5; b[i] = rng.nextDouble() - 0.5; }
         double flops = 2.0 * n * n * (double) n;
-        double best = Double.MAX_VALUE;
-        for (int r = 0; r < repeats; r++) {
-            long t = System.nanoTime();
-            Blas.gemm(false, false, n, n, n, 1.0, a, 0, n, b, 0, n, 0.0, c, 0, n);
-            best = Math.min(best, (System.nanoTime() - t) / 1e9);
-        }
+        double best = Stopwatch.bestSeconds(repeats, () -> Blas.gemm(false, false, n, n, n, 1.0, a, 0, n, b, 0, n, 0.0, c, 0, n));
         double rawRate = Double.NaN;
         if (raw) {
-            double bestRaw = Double.MAX_VALUE;
-            for (int r = 0; r < repeats; r++) {
-                long t = System.nanoTime();
-                Blas.blas().dgemm("N", "N", n, n, n, 1.0, a, 0, n, b, 0, n, 0.0, c, 0, n);
-                bestRaw = Math.min(bestRaw, (System.nanoTime() - t) / 1e9);
-            }
-            rawRate = flops / bestRaw / 1e9;
+            rawRate = flops / Stopwatch.bestSeconds(repeats, () -> Blas.blas().dgemm("N", "N", n, n, n, 1.0, a, 0, n, b, 0, n, 0.0, c, 0, n)) / 1e9;
         }
         return new Sample(n, flops / best / 1e9, rawRate);
     }
@@ -66,30 +55,19 @@ public final class DgemmProbe {
         return q;
     }
 
-    /** Best of {@code repeats} timings of a task, in seconds. */
-    private static double best(int repeats, Runnable task) {
-        double best = Double.MAX_VALUE;
-        for (int r = 0; r < repeats; r++) {
-            long t = System.nanoTime();
-            task.run();
-            best = Math.min(best, (System.nanoTime() - t) / 1e9);
-        }
-        return best;
-    }
-
     /**
      * GFLOP/s of the pivot factorization ({@code SymmetricFactorization.factor}: the recursive Cholesky on
      * gemm, with its condition estimate; n^3/3 flops) at order n: estimates the stages whose factorizations dominate.
      */
     public static double choleskyGflops(int n, int repeats) {
         double[] q = spd(n);
-        return (double) n * n * n / 3 / best(repeats, () -> org.hessinv.linalg.SymmetricFactorization.factor(q, n, 1, "")) / 1e9;
+        return (double) n * n * n / 3 / Stopwatch.bestSeconds(repeats, () -> org.hessinv.linalg.SymmetricFactorization.factor(q, n, 1, "")) / 1e9;
     }
 
     /** GFLOP/s of the LAPACK LU (dgetrf, 2n^3/3 flops) at order n, as the dense reference solve runs it. */
     public static double lapackGflops(int n, int repeats) {
         double[] q = spd(n);
-        return 2.0 / 3.0 * n * n * n / best(repeats, () -> {
+        return 2.0 / 3.0 * n * n * n / Stopwatch.bestSeconds(repeats, () -> {
             double[] lu = q.clone();
             org.hessinv.linalg.Blas.lapack().dgetrf(n, n, lu, 0, n, new int[n], 0, new org.netlib.util.intW(0));
         }) / 1e9;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.hessinv.bench.Stopwatch;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.linalg.Blas;
@@ -64,13 +65,9 @@ public final class EngineBenchmark {
             int depth = depths.get(di);
             ExampleBatch batch = problem(depth);
             double[] r = batch.gradient();
-            RiccatiSolution sol = null;
-            double best = Double.MAX_VALUE;
-            for (int k = 0; k < repeats; k++) {
-                long t = System.nanoTime();
-                sol = RiccatiSolver.solve(batch, DAMPING, r, SweepProgress.NONE);
-                best = Math.min(best, (System.nanoTime() - t) / 1e9);
-            }
+            Stopwatch.Best<RiccatiSolution> timed = Stopwatch.best(repeats, () -> RiccatiSolver.solve(batch, DAMPING, r, SweepProgress.NONE));
+            RiccatiSolution sol = timed.result();
+            double best = timed.seconds();
             double residual = batch.relativeResidual(sol.direction(), DAMPING, r);
             double dense = Double.NaN;
             double diff = Double.NaN;

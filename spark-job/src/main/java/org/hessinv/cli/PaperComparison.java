@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.hessinv.bench.Stopwatch;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.linalg.Blas;
@@ -65,49 +66,44 @@ public final class PaperComparison {
         }
         System.out.println("| depth | parameters | cond(C + dI) | woodbury rel. error | riccati rel. error | woodbury vs riccati | eq. (24) vs R-pass | woodbury ms | riccati ms | dense ms |");
         System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        for (int depth : depths) {
-            ExampleBatch b = problem(depth, width, seed);
-            int n = b.network().paramCount();
-            double[] r = b.gradient();
-            long t0 = System.nanoTime();
-            double[] c = DenseSolver.assemble(b, damping);
-            double[] dense = DenseSolver.solve(c, n, r);
-            double denseMs = (System.nanoTime() - t0) / 1e6;
-            double cond = condition(c, n);
-            String woodErr, agree, woodMs;
-            double[] wd = null;
-            double bestW = Double.MAX_VALUE;
-            try {
-                for (int k = 0; k < repeats; k++) {
-                    long t = System.nanoTime();
-                    wd = WoodburySolver.solve(b, damping, r).direction();
-                    bestW = Math.min(bestW, (System.nanoTime() - t) / 1e6);
-                }
-                woodErr = sci(relErr(wd, dense));
-                woodMs = String.format(Locale.ROOT, "%.2f", bestW);
-            } catch (RuntimeException e) {
-                woodErr = "failed: " + e.getMessage();
-                woodMs = "-";
-            }
-            RiccatiSolution rs = null;
-            double bestR = Double.MAX_VALUE;
-            for (int k = 0; k < repeats; k++) {
-                long t = System.nanoTime();
-                rs = RiccatiSolver.solve(b, damping, r, SweepProgress.NONE);
-                bestR = Math.min(bestR, (System.nanoTime() - t) / 1e6);
-            }
-            agree = wd == null ? "-" : sci(relErr(wd, rs.direction()));
-            double[] v = new double[n];
-            SplittableRandom rng = new SplittableRandom(seed + depth);
-            for (int i = 0; i < n; i++) v[i] = Network.gaussian(rng);
-            double eq24 = relErr(PaperHessianProduct.apply(b, v), b.curvatureTimes(v));
-            System.out.printf(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s | %s | %.2f | %.1f |%n", depth, n, sci(cond), woodErr,
-                    sci(relErr(rs.direction(), dense)), agree, sci(eq24), woodMs, bestR, denseMs);
-        }
+        for (int depth : depths) printRow(depth, width, damping, repeats, seed);
         System.out.println();
         System.out.println("relative errors are ||d - d_dense|| / ||d_dense||; a backward-stable solve errs by about eps cond = 2.2e-16 cond.");
         System.out.println("times: one solve from the stage blocks of one example (woodbury: steps 1-6 and the final combination;"
                 + " riccati: backward and forward sweeps); dense: C assembled by n R-passes plus LAPACK LU.");
+    }
+
+    /** One table row: errors against the dense solve, agreement of the two routes, eq. (24) against the R-pass, times. */
+    private static void printRow(int depth, int width, double damping, int repeats, long seed) {
+        ExampleBatch b = problem(depth, width, seed);
+        int n = b.network().paramCount();
+        double[] r = b.gradient();
+        long t0 = System.nanoTime();
+        double[] c = DenseSolver.assemble(b, damping);
+        double[] dense = DenseSolver.solve(c, n, r);
+        double denseMs = (System.nanoTime() - t0) / 1e6;
+        double cond = condition(c, n);
+        String woodErr, agree, woodMs;
+        double[] wd = null;
+        try {
+            Stopwatch.Best<double[]> timed = Stopwatch.best(repeats, () -> WoodburySolver.solve(b, damping, r).direction());
+            wd = timed.result();
+            woodErr = sci(relErr(wd, dense));
+            woodMs = String.format(Locale.ROOT, "%.2f", timed.seconds() * 1e3);
+        } catch (RuntimeException e) {
+            woodErr = "failed: " + e.getMessage();
+            woodMs = "-";
+        }
+        Stopwatch.Best<RiccatiSolution> timedR = Stopwatch.best(repeats, () -> RiccatiSolver.solve(b, damping, r, SweepProgress.NONE));
+        RiccatiSolution rs = timedR.result();
+        double bestR = timedR.seconds() * 1e3;
+        agree = wd == null ? "-" : sci(relErr(wd, rs.direction()));
+        double[] v = new double[n];
+        SplittableRandom rng = new SplittableRandom(seed + depth);
+        for (int i = 0; i < n; i++) v[i] = Network.gaussian(rng);
+        double eq24 = relErr(PaperHessianProduct.apply(b, v), b.curvatureTimes(v));
+        System.out.printf(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s | %s | %.2f | %.1f |%n", depth, n, sci(cond), woodErr,
+                sci(relErr(rs.direction(), dense)), agree, sci(eq24), woodMs, bestR, denseMs);
     }
 
     /** The comparison's network of {@code depth} hidden layers and its one example (seeded). */
