@@ -206,38 +206,27 @@ public final class BenchmarkSuite {
     // ---------------------------------------------------------------- workloads
 
     private void tall() {
-        say("\n== tall: residual tanh width 8, input 8, mse head, batch 16, hessian, damping 1e-3; depth " + Arrays.toString(opt.tallDepths));
-        boolean warmed = false;
-        workloadStart = System.nanoTime();
-        for (int depth : opt.tallDepths) {
-            Workloads.Problem p = Workloads.tall(depth);
-            Row r = newRow(p, "depth", depth);
-            if (!warmed && plan(p, r)) {
-                warmUp(p, p.batch().gradient());
-                warmed = true;
-            }
-            runRow(p, r, null);
-        }
+        sweep("tall: residual tanh width 8, input 8, mse head, batch 16, hessian, damping 1e-3; depth", "depth", opt.tallDepths, Workloads::tall);
     }
 
     private void anchor() {
-        say("\n== anchor: input 768, 7 dense tanh layers of width 24, softmax head (10 classes), GGN, damping 1e-3; batch "
-                + Arrays.toString(opt.anchorBatches));
-        workloadStart = System.nanoTime();
-        for (int b : opt.anchorBatches) {
-            Workloads.Problem p = Workloads.anchor(b);
-            runRow(p, newRow(p, "batch", b), null);
-        }
+        sweep("anchor: input 768, 7 dense tanh layers of width 24, softmax head (10 classes), GGN, damping 1e-3; batch", "batch",
+                opt.anchorBatches, Workloads::anchor);
     }
 
     private void anchorProxy() {
-        say("\n== anchor-proxy: the anchor with input 24 (its stages 2..8 without the wide first layer), GGN, damping 1e-3; batch "
-                + Arrays.toString(opt.anchorBatches));
+        sweep("anchor-proxy: the anchor with input 24 (its stages 2..8 without the wide first layer), GGN, damping 1e-3; batch", "batch",
+                opt.anchorBatches, Workloads::anchorProxy);
+    }
+
+    /** One workload's rows over a swept knob, after a JIT warm-up on its first row that is planned to run. */
+    private void sweep(String heading, String knob, int[] values, java.util.function.IntFunction<Workloads.Problem> problem) {
+        say("\n== " + heading + " " + Arrays.toString(values));
         workloadStart = System.nanoTime();
         boolean warmed = false;
-        for (int b : opt.anchorBatches) {
-            Workloads.Problem p = Workloads.anchorProxy(b);
-            Row r = newRow(p, "batch", b);
+        for (int value : values) {
+            Workloads.Problem p = problem.apply(value);
+            Row r = newRow(p, knob, value);
             if (!warmed && plan(p, r)) {
                 warmUp(p, p.batch().gradient());
                 warmed = true;
