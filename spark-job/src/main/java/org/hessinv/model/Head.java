@@ -27,4 +27,10 @@ public abstract sealed class Head extends AffineStage permits MseHead, SoftmaxHe
 
     /** Number of response values an example carries (targets for mse, 1 class index for softmax). */
     public abstract int responseSize();
+
+    /** What the head predicts from the output u: class probabilities (softmax) or the regression outputs (mse). */
+    public abstract double[] prediction(double[] u);
+
+    /** 1 when the predicted class equals the label y, else 0; NaN for a regression head (no accuracy). */
+    public abstract double hit(double[] u, double[] y);
 }

@@ -44,4 +44,9 @@ public final class MseHead extends Head {
     @Override public String describe() {
         return isSquareParameterized() ? "mse(" + units() + ", " + parameterization().specName() + ")" : "mse(" + units() + ")";
     }
+
+    /** u itself. */
+    @Override public double[] prediction(double[] u) { return u.clone(); }
+
+    @Override public double hit(double[] u, double[] y) { return Double.NaN; }
 }

@@ -88,6 +88,24 @@ public final class Network implements Serializable {
         head().validateResponse(e.response(), index);
     }
 
+    /** u_L = W_L z_{L-1} + c_L: the network output at x for one input (forward pass only). */
+    public double[] output(double[] x, double[] features) {
+        double[] z = features;
+        for (int l = 0; l < stages.size(); l++) {
+            AffineStage s = stages.get(l);
+            double[] u = new double[s.units()];
+            s.affine(x, offsets[l], z, u);
+            if (!(s instanceof HiddenLayer h)) return u;
+            double[] out = new double[h.units()];
+            h.output(z, u, out);
+            z = out;
+        }
+        throw new IllegalStateException("a network ends with its head");
+    }
+
+    /** loss_i(x), the example's loss at x (forward pass only). */
+    public double loss(double[] x, Example e) { return head().loss(output(x, e.features()), e.response()); }
+
     /** The stage holding flat parameter index i. */
     public int stageOf(int i) {
         for (int l = 0; l < stages.size(); l++) if (i < offsets[l + 1]) return l;

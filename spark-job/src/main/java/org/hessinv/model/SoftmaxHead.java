@@ -50,4 +50,18 @@ public final class SoftmaxHead extends Head {
     @Override public int responseSize() { return 1; }
 
     @Override public String describe() { return "softmax(" + units() + ")"; }
+
+    /** softmax(u). */
+    @Override public double[] prediction(double[] u) {
+        double[] p = new double[units()];
+        probabilities(u, p);
+        return p;
+    }
+
+    /** [argmax_j u_j == y] (the first maximum on ties). */
+    @Override public double hit(double[] u, double[] y) {
+        int best = 0;
+        for (int j = 1; j < units(); j++) if (u[j] > u[best]) best = j;
+        return best == (int) y[0] ? 1 : 0;
+    }
 }
