@@ -18,6 +18,7 @@ public final class KryoRegistration implements KryoRegistrator {
         kryo.register(StageRecord.class, new JavaSerializer());
         kryo.register(LayerBatch.class, new JavaSerializer());
         kryo.register(Network.class, new JavaSerializer());
+        kryo.register(org.hessinv.model.Standardization.class, new JavaSerializer());
     }
 
     /** Adds this registrator to the conf, keeping any registrators the user configured. */

@@ -1,0 +1,49 @@
+package org.hessinv.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * Runs a picocli command with the project's conventions: a bad option or a failure caused by bad input prints
+ * one line {@code error: ...} and exits 2, a singular system exits 3 (both from the exception's type, see
+ * {@link NewtonDirectionJob.UserError}), anything else prints its trace and exits 1.
+ */
+final class Commands {
+    private Commands() {}
+
+    static int execute(Object command, String... args) {
+        CommandLine cmd = new CommandLine(command);
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("error: " + ex.getMessage() + "; see --help");
+            return NewtonDirectionJob.EXIT_BAD_INPUT;
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            NewtonDirectionJob.UserError e = NewtonDirectionJob.UserError.of(ex);
+            PrintWriter err = c.getErr();
+            if (e == null) {
+                err.println("error: unexpected failure: " + ex);
+                ex.printStackTrace(err);
+                err.flush();
+                return NewtonDirectionJob.EXIT_FAILURE;
+            }
+            err.println("error: " + e.message());
+            err.flush();
+            return e.exitCode();
+        });
+        cmd.setErr(new PrintWriter(System.err, true));
+        cmd.setOut(new PrintWriter(System.out, true));
+        return cmd.execute(args);
+    }
+
+    /** "all" -> 0 (every example), else a positive count. */
+    static long curvatureBatch(String s) {
+        if (s.equals("all")) return 0;
+        try {
+            long v = Long.parseLong(s);
+            if (v > 0) return v;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new org.hessinv.model.InvalidInputException("--curvature-batch must be \"all\" or a positive integer, got \"" + s + "\"");
+    }
+}

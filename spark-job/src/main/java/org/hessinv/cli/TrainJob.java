@@ -1,0 +1,359 @@
+package org.hessinv.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.hessinv.curvature.Curvature;
+import org.hessinv.io.Json;
+import org.hessinv.io.LinePlot;
+import org.hessinv.io.Npy;
+import org.hessinv.io.RunFolder;
+import org.hessinv.model.Example;
+import org.hessinv.model.InvalidInputException;
+import org.hessinv.model.ModelSpec;
+import org.hessinv.model.Network;
+import org.hessinv.model.Standardization;
+import org.hessinv.spark.ExampleReader;
+import org.hessinv.spark.ExamplePasses;
+import org.hessinv.spark.KryoRegistration;
+import org.hessinv.spark.SparkObjective;
+import org.hessinv.spark.TrainingData;
+import org.hessinv.train.HistoryRow;
+import org.hessinv.train.LevenbergMarquardt;
+import org.hessinv.train.Objective;
+import org.hessinv.train.Optimizer;
+import org.hessinv.train.TrainState;
+import org.hessinv.train.Trainer;
+import org.hessinv.train.TrustRegion;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code train}: trains a network with exact Newton-type steps in one Spark application (data read,
+ * validated, standardized and persisted once), writing {@code params.npy}, {@code history.csv},
+ * {@code report.json}, {@code loss.png} and checkpoints into a run folder that {@code --resume} continues.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Trains a network with exact damped Gauss-Newton (Levenberg-Marquardt) or exact trust-region steps.",
+                "With neither --model nor --data: the shipped digits set (data/digits.csv) on conf/models/digits.json."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:trained (any stop reason)", "1:unexpected failure", "2:bad input (one line: error: ...)",
+                "3:singular curvature system"})
+public final class TrainJob implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "M.json", description = "JSON model spec (conf/models/*.json).")
+    String model;
+    @Option(names = "--params", paramLabel = "P.npy", description = "Starting parameters (float64 .npy); else --init-seed.")
+    String params;
+    @Option(names = "--init-seed", paramLabel = "N", description = "Seed of the initializer (default ${DEFAULT-VALUE}).", defaultValue = "0")
+    long initSeed;
+    @Option(names = "--data", paramLabel = "PATH", description = "Training examples (CSV, Parquet or LibSVM).")
+    String data;
+    @Option(names = "--format", paramLabel = "csv|parquet|libsvm", description = "Data format (default: from the extension).")
+    String format;
+    @Option(names = "--validation", paramLabel = "PATH", description = "Validation examples (same format).")
+    String validation;
+    @Option(names = "--validation-fraction", paramLabel = "F", description = "Hold out a seeded fraction F in (0, 1) of the data "
+            + "(default: 0.2 for the built-in digits, none otherwise).")
+    Double validationFraction;
+    @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Standardize features with the training set's mean and standard deviation (default: on).")
+    boolean standardize;
+    @Option(names = "--optimizer", paramLabel = "lm|trust-region", defaultValue = "lm", description = "Default: ${DEFAULT-VALUE}.")
+    String optimizer;
+    @Option(names = "--curvature", paramLabel = "ggn|hessian", description = "Default: ggn for lm, hessian for trust-region.")
+    String curvature;
+    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "512",
+            description = "Examples in the curvature batch (seeded draw; default ${DEFAULT-VALUE}); the loss and gradient use all.")
+    String curvatureBatch;
+    @Option(names = "--resample-every", paramLabel = "K", defaultValue = "0",
+            description = "Draw a new curvature batch every K steps (0: keep one batch; default ${DEFAULT-VALUE}).")
+    int resampleEvery;
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "100", description = "Step limit (default ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--time-limit", paramLabel = "SECONDS", description = "Stop after this many seconds of training (default: none).")
+    Double timeLimit;
+    @Option(names = "--target-loss", paramLabel = "L", description = "Stop when the training loss is <= L (default: none).")
+    Double targetLoss;
+    @Option(names = "--gradient-tolerance", paramLabel = "G", description = "Stop when ||gradient|| <= G (default ${DEFAULT-VALUE}).",
+            defaultValue = "1e-10")
+    double gradientTolerance;
+    @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "10", description = "Checkpoint every K steps (0: never; default ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+    @Option(names = "--damping", paramLabel = "LAMBDA", defaultValue = "1e-2", description = "Initial Levenberg-Marquardt damping (default ${DEFAULT-VALUE}).")
+    double damping;
+    @Option(names = "--radius", paramLabel = "DELTA", defaultValue = "1", description = "Initial trust-region radius (default ${DEFAULT-VALUE}).")
+    double radius;
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default hessinv-out/train for the built-in run).")
+    String out;
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (its settings; stopping rules may be given).")
+    boolean resume;
+    @Option(names = "--overwrite", description = "Replace an earlier run in --out.")
+    boolean overwrite;
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*]).")
+    String master;
+    @Option(names = "--partitions", paramLabel = "N", description = "Example partitions (default: Spark's default parallelism).")
+    Integer partitions;
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the curvature batch and validation split (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Set by tests: a session to use (and leave open). */
+    private SparkSession given;
+
+    public static void main(String[] args) {
+        int code = run(args, null);
+        if (code != 0) System.exit(code);
+    }
+
+    /** Runs the command; with a non-null {@code spark} session (tests) that session is used and left open. Returns the exit code. */
+    public static int run(String[] args, SparkSession spark) {
+        TrainJob job = new TrainJob();
+        job.given = spark;
+        return Commands.execute(job, args);
+    }
+
+    @Override public Integer call() throws Exception {
+        long start = System.nanoTime();
+        boolean builtIn = model == null && data == null;
+        if (!builtIn && (model == null || data == null)) throw new InvalidInputException("give both --model and --data (or neither, for the built-in digits run)");
+        Path outDir = Path.of(out != null ? out : builtIn ? "hessinv-out/train" : requireOut());
+        RunFolder existing = null;
+        TrainSettings s0;
+        if (resume) {
+            existing = RunFolder.existing(outDir);
+            TrainSettings saved = Json.read(existing.file(RunFolder.MARKER), TrainSettings.class);
+            s0 = saved.withStopping(matched("--steps") ? steps : saved.steps(), matched("--time-limit") ? timeLimit : saved.timeLimit(),
+                    matched("--target-loss") ? targetLoss : saved.targetLoss(),
+                    matched("--gradient-tolerance") ? gradientTolerance : saved.gradientTolerance());
+        } else {
+            s0 = settings(builtIn);
+            RunFolder.checkNew(outDir, overwrite);
+        }
+        check(s0);
+        String modelJson = s0.builtIn() ? DigitsProblem.modelJson()
+                : existing != null ? Files.readString(existing.file("model.json")) : readModel(s0.model());
+        Network net = ModelSpec.parse(modelJson);
+        double[] x0 = s0.params() != null ? Npy.read(Path.of(s0.params())) : net.initialParameters(s0.initSeed());
+        net.validateParameters(x0);
+        Optimizer opt = optimizer(s0);
+        Curvature curv = Curvature.fromSpec(s0.curvature());
+
+        SparkSession spark = given != null ? given : session();
+        // the partition count is part of the run (a resumed run reuses it: same partitions, same sums)
+        TrainSettings s = s0.partitions() > 0 ? s0 : s0.withPartitions(spark.sparkContext().defaultParallelism());
+        try (TrainingData d = TrainingData.prepare(JavaSparkContext.fromSparkContext(spark.sparkContext()), net,
+                examples(spark, s, net), validation(spark, s, net), s.standardize(),
+                existing != null ? Json.read(existing.file("standardization.json"), Standardization.class) : null, s.partitions())) {
+            double loadSeconds = (System.nanoTime() - start) / 1e9;
+            SparkObjective f = new SparkObjective(d, curv, s.curvatureBatch());
+            Listener listener = new Listener(d, opt);
+            RunFolder run;
+            TrainState state;
+            List<HistoryRow> history;
+            if (existing != null) {
+                run = existing;
+                Checkpoint.Loaded c = Checkpoint.read(run);
+                state = c.state();
+                history = c.history();
+                System.out.printf(Locale.ROOT, "train: resuming %s at step %d (loss %.6g)%n", run.dir(), state.step(), state.loss());
+            } else {
+                Objective.LossGradient at = f.lossAndGradient(x0);
+                state = new TrainState(0, x0, at.loss(), at.gradient(), s.damping(), 2, s.radius(), 0);
+                history = List.of(Trainer.startRow(state, listener.validate(x0)));
+                TrainState first = state;
+                List<HistoryRow> firstRows = history;
+                run = RunFolder.create(outDir, overwrite, tmp -> {
+                    Json.write(tmp.file(RunFolder.MARKER), s);
+                    Files.writeString(tmp.file("model.json"), modelJson);
+                    Npy.write(tmp.file("initial-params.npy"), x0);
+                    Json.write(tmp.file("standardization.json"), d.standardization());
+                    Checkpoint.write(tmp, first, firstRows);
+                });
+            }
+            listener.run = run;
+            printHeader(s, net, d, f, opt, curv);
+            listener.stepped(history.get(history.size() - 1), state);
+            long t0 = System.nanoTime();
+            Trainer.Result r = Trainer.run(f, state, history, new Trainer.Settings(opt,
+                    new Trainer.Stopping(s.steps(), s.timeLimit(), s.targetLoss(), s.gradientTolerance()), s.seed(), s.resampleEvery(),
+                    s.checkpointEvery()), listener);
+            double trainSeconds = (System.nanoTime() - t0) / 1e9;
+            writeOutputs(run, s, net, d, r, f, loadSeconds, trainSeconds, (System.nanoTime() - start) / 1e9);
+            printSummary(run, r, f);
+            return 0;
+        } finally {
+            if (given == null) spark.stop();
+        }
+    }
+
+    private String requireOut() { throw new InvalidInputException("give --out DIR for the run folder"); }
+
+    private boolean matched(String option) { return spec.commandLine().getParseResult().hasMatchedOption(option); }
+
+    private TrainSettings settings(boolean builtIn) {
+        String curvatureName = curvature != null ? curvature : optimizer.equals("trust-region") ? "hessian" : "ggn";
+        double fraction = validationFraction != null ? validationFraction : builtIn && validation == null ? DigitsProblem.VALIDATION_FRACTION : 0;
+        if (validation != null && validationFraction != null) throw new InvalidInputException("give --validation or --validation-fraction, not both");
+        int parts = partitions != null ? partitions : 0;
+        return new TrainSettings(builtIn ? "built-in digits" : abs(model), builtIn ? "built-in" : abs(data), format,
+                validation == null ? null : abs(validation), fraction, standardize, optimizer, curvatureName,
+                Commands.curvatureBatch(curvatureBatch), resampleEvery, steps, timeLimit == null ? Double.POSITIVE_INFINITY : timeLimit,
+                targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss, gradientTolerance, checkpointEvery, parts, seed, damping,
+                radius, params == null ? null : abs(params), initSeed);
+    }
+
+    private static String abs(String p) { return Path.of(p).toAbsolutePath().normalize().toString(); }
+
+    /** Refuses settings that cannot run, naming the option. */
+    static void check(TrainSettings s) {
+        if (s.steps() <= 0) throw new InvalidInputException("--steps must be a positive integer, got " + s.steps());
+        if (!(s.timeLimit() > 0)) throw new InvalidInputException("--time-limit must be > 0 seconds, got " + s.timeLimit());
+        if (Double.isNaN(s.targetLoss())) throw new InvalidInputException("--target-loss must be a number");
+        if (!(s.gradientTolerance() >= 0)) throw new InvalidInputException("--gradient-tolerance must be >= 0, got " + s.gradientTolerance());
+        if (s.validationFraction() != 0 && !(s.validationFraction() > 0 && s.validationFraction() < 1)) {
+            throw new InvalidInputException("--validation-fraction must be in (0, 1), got " + s.validationFraction());
+        }
+        if (s.checkpointEvery() < 0) throw new InvalidInputException("--checkpoint-every must be >= 0, got " + s.checkpointEvery());
+        if (s.resampleEvery() < 0) throw new InvalidInputException("--resample-every must be >= 0, got " + s.resampleEvery());
+        if (s.partitions() < 0) throw new InvalidInputException("--partitions must be >= 1, got " + s.partitions());
+        if (!(s.damping() > 0) || !Double.isFinite(s.damping())) throw new InvalidInputException("--damping must be a finite number > 0, got " + s.damping());
+        if (!(s.radius() > 0) || !Double.isFinite(s.radius())) throw new InvalidInputException("--radius must be a finite number > 0, got " + s.radius());
+        optimizer(s);
+        Curvature.fromSpec(s.curvature());
+    }
+
+    static Optimizer optimizer(TrainSettings s) {
+        return switch (s.optimizer()) {
+            case "lm" -> LevenbergMarquardt.DEFAULT;
+            case "trust-region" -> TrustRegion.DEFAULT;
+            default -> throw new InvalidInputException("unknown --optimizer \"" + s.optimizer() + "\"; use lm or trust-region");
+        };
+    }
+
+    private static String readModel(String path) throws IOException {
+        Path p = Path.of(path);
+        if (!Files.isRegularFile(p)) throw new InvalidInputException("model spec " + path + " does not exist; check --model");
+        String json = Files.readString(p);
+        ModelSpec.parse(json);
+        return json;
+    }
+
+    private JavaRDD<Example> examples(SparkSession spark, TrainSettings s, Network net) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        if (s.builtIn()) return sc.parallelize(DigitsProblem.examples(), parts(sc, s));
+        return ExampleReader.read(spark, s.data(), formatOf(s, s.data()), net);
+    }
+
+    private TrainingData.Validation validation(SparkSession spark, TrainSettings s, Network net) {
+        if (s.validation() != null) return new TrainingData.Validation.Given(ExampleReader.read(spark, s.validation(), formatOf(s, s.validation()), net));
+        if (s.validationFraction() > 0) return new TrainingData.Validation.Fraction(s.validationFraction(), s.seed() ^ 0x5A11D);
+        return new TrainingData.Validation.None();
+    }
+
+    private static ExampleReader.Format formatOf(TrainSettings s, String path) {
+        return s.format() != null ? ExampleReader.Format.fromSpec(s.format()) : ExampleReader.Format.guess(path);
+    }
+
+    private static int parts(JavaSparkContext sc, TrainSettings s) { return s.partitions(); }
+
+    private SparkSession session() {
+        SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv train"));
+        if (master != null) conf.setMaster(master);
+        else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /** Validation metrics, one progress line per step, checkpoints. */
+    static final class Listener implements Trainer.Listener {
+        private final TrainingData d;
+        private final Optimizer opt;
+        RunFolder run;
+
+        Listener(TrainingData d, Optimizer opt) {
+            this.d = d;
+            this.opt = opt;
+        }
+
+        @Override public double[] validate(double[] x) {
+            if (d.validationCount() == 0) return new double[] {Double.NaN, Double.NaN};
+            return ExamplePasses.lossAndAccuracy(d.context(), d.validation(), d.network(), x, d.validationCount());
+        }
+
+        @Override public void stepped(HistoryRow r, TrainState s) {
+            String knob = opt instanceof TrustRegion ? String.format(Locale.ROOT, "radius %.3g lambda %.3g", r.radius(), r.damping())
+                    : String.format(Locale.ROOT, "lambda %.3g", r.damping());
+            System.out.printf(Locale.ROOT, "step %4d  loss %.6g  |g| %.3g  validation %s  %s  rho %s  %s  %.1f s%n", r.step(), r.loss(),
+                    r.gradientNorm(), Double.isNaN(r.validationLoss()) ? "-" : String.format(Locale.ROOT, "%.4g (acc %.4f)", r.validationLoss(), r.validationAccuracy()),
+                    r.accepted() == null ? "start" : knob, Double.isNaN(r.rho()) ? "-" : String.format(Locale.ROOT, "%.3g", r.rho()),
+                    r.accepted() == null ? "" : r.accepted() ? "accepted" : "rejected", r.seconds());
+        }
+
+        @Override public void checkpoint(TrainState s, List<HistoryRow> history) {
+            try {
+                Checkpoint.write(run, s, history);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The typed report.json of a run. */
+    record Report(double finalLoss, String finalLossMeaning, double finalGradientNorm, double validationLoss, double validationAccuracy,
+                  String stopReason, int steps, int acceptedSteps, double seconds, long trainingExamples, long validationExamples,
+                  long curvatureExamples, int dataPasses, int parameters, int layers, Map<String, Double> timings, TrainSettings settings) {}
+
+    private static void writeOutputs(RunFolder run, TrainSettings s, Network net, TrainingData d, Trainer.Result r, SparkObjective f, double load,
+                                     double train, double total) throws IOException {
+        TrainState st = r.state();
+        HistoryRow last = r.history().get(r.history().size() - 1);
+        Map<String, Double> timings = new LinkedHashMap<>();
+        timings.put("load", load);
+        timings.put("train", train);
+        long w0 = System.nanoTime();
+        run.replace("params.npy", p -> Npy.write(p, st.x()));
+        run.replace("history.csv", p -> Checkpoint.writeHistory(p, r.history()));
+        List<LinePlot.Series> lines = new ArrayList<>();
+        double[] secs = r.history().stream().mapToDouble(HistoryRow::seconds).toArray();
+        lines.add(new LinePlot.Series("training loss", secs, r.history().stream().mapToDouble(HistoryRow::loss).toArray()));
+        if (!Double.isNaN(last.validationLoss())) {
+            lines.add(new LinePlot.Series("validation loss", secs, r.history().stream().mapToDouble(HistoryRow::validationLoss).toArray()));
+        }
+        run.replace("loss.png", p -> LinePlot.write(p, "train --optimizer " + s.optimizer() + " (" + net.describe() + ")", "seconds", "loss", true, lines));
+        timings.put("write", (System.nanoTime() - w0) / 1e9);
+        timings.put("total", total + timings.get("write"));
+        Report rep = new Report(st.loss(), "mean training loss at params.npy", st.gradientNorm(), last.validationLoss(), last.validationAccuracy(),
+                r.stopReason(), st.step(), st.accepted(), last.seconds(), d.trainCount(), d.validationCount(),
+                f.batchSize(), f.passes(), net.paramCount(), net.stageCount(), timings, s);
+        run.replace("report.json", p -> Json.write(p, rep));
+    }
+
+    private static void printHeader(TrainSettings s, Network net, TrainingData d, SparkObjective f, Optimizer opt, Curvature c) {
+        System.out.printf(Locale.ROOT, "hessinv train: %s on %s%n", net.describe(), s.builtIn() ? "built-in digits (data/digits.csv)" : s.data());
+        System.out.printf(Locale.ROOT, "  %d training examples, %d validation, curvature batch %d (%s), optimizer %s%n",
+                d.trainCount(), d.validationCount(), f.batchSize(), c.specName(), opt.name());
+    }
+
+    private static void printSummary(RunFolder run, Trainer.Result r, SparkObjective f) {
+        TrainState s = r.state();
+        HistoryRow last = r.history().get(r.history().size() - 1);
+        System.out.printf(Locale.ROOT, "stopped: %s%n", r.stopReason());
+        System.out.printf(Locale.ROOT, "  %d steps (%d accepted) in %.1f s, %d data passes; training loss %.6g, |gradient| %.3g%s%n",
+                s.step(), s.accepted(), last.seconds(), f.passes(), s.loss(), s.gradientNorm(),
+                Double.isNaN(last.validationLoss()) ? "" : String.format(Locale.ROOT, "; validation loss %.6g, accuracy %.4f",
+                        last.validationLoss(), last.validationAccuracy()));
+        System.out.printf(Locale.ROOT, "  wrote %s/{params.npy,history.csv,report.json,loss.png}%n", run.dir());
+    }
+}
