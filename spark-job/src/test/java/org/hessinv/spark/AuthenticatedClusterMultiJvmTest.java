@@ -72,6 +72,7 @@ class AuthenticatedClusterMultiJvmTest {
                 "HESSINV_WORKER_MEMORY", "1g",
                 "HESSINV_START_TIMEOUT", "60");
         String masterUrl = "spark://127.0.0.1:" + masterPort;
+        Throwable failure = null;
         try {
             Run start = run(env, 90, "start");
             assertEquals(0, start.code(), "standalone-cluster start failed:\n" + start.output());
@@ -123,10 +124,18 @@ class AuthenticatedClusterMultiJvmTest {
             }
             System.out.println("refused, wrong secret: " + chain(wrong));
             System.out.println("refused, no authentication: " + chain(none));
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
         } finally {
+            // Always stop the cluster; a failing stop must not hide the test's own failure.
             Run stop = run(env, 60, "stop");
-            assertEquals(0, stop.code(), "standalone-cluster stop failed:\n" + stop.output());
-            assertTrue(!Files.exists(state.resolve("cluster-secret.properties")), "stop left the secret behind");
+            if (failure == null) {
+                assertEquals(0, stop.code(), "standalone-cluster stop failed:\n" + stop.output());
+                assertTrue(!Files.exists(state.resolve("cluster-secret.properties")), "stop left the secret behind");
+            } else if (stop.code() != 0) {
+                failure.addSuppressed(new AssertionError("standalone-cluster stop failed too:\n" + stop.output()));
+            }
         }
     }
 
