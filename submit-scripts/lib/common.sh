@@ -17,6 +17,14 @@
 #   hessinv_driver_memory      -Xmx of a launcher JVM: $HESSINV_DRIVER_MEMORY, else spark.driver.memory
 #                              of conf/spark-defaults.conf, else 4g
 #   hessinv_die MESSAGE        print "<script>: error: MESSAGE" to stderr and exit 2
+#   hessinv_standalone_dir     the state folder of submit-scripts/standalone-cluster:
+#                              $HESSINV_STANDALONE_DIR, default target/standalone
+#   hessinv_cluster_secret_file MASTER
+#                              for MASTER = the local standalone cluster (the URL `standalone-cluster
+#                              start` wrote to <state>/master-url, or spark://127.0.0.1|localhost:
+#                              $HESSINV_MASTER_PORT (7077) before that), print its secret file
+#                              <state>/cluster-secret.properties; exit 2 (one line) when that is
+#                              missing or unreadable; print nothing for any other master
 #
 # --help of this file: bash submit-scripts/lib/common.sh --help
 
@@ -158,6 +166,29 @@ hessinv_master_from_args() {
     printf '%s\n' "$master"
 }
 
+hessinv_standalone_dir() {
+    printf '%s\n' "${HESSINV_STANDALONE_DIR:-$HESSINV_ROOT/target/standalone}"
+}
+
+hessinv_cluster_secret_file() {
+    local master="$1" state local_url
+    [[ "$master" == spark://* ]] || return 0
+    state="$(hessinv_standalone_dir)"
+    master="${master%/}"
+    master="${master/#spark:\/\/localhost:/spark://127.0.0.1:}"
+    if [[ -s "$state/master-url" ]]; then
+        local_url="$(head -n 1 "$state/master-url")"
+    else
+        local_url="spark://127.0.0.1:${HESSINV_MASTER_PORT:-7077}"
+    fi
+    [[ "$master" == "$local_url" ]] || return 0
+    local file="$state/cluster-secret.properties"
+    [[ -f "$file" ]] || hessinv_die "$master is the local standalone cluster, but its secret file $file is missing or its folder is not accessible to $(id -un): start the cluster with submit-scripts/standalone-cluster start"
+    [[ -r "$file" ]] || hessinv_die "$master is the local standalone cluster, but its secret file $file is not readable by $(id -un) (only the cluster's owner can submit)"
+    grep -q '^spark\.authenticate\.secret ' "$file" 2>/dev/null || hessinv_die "the secret file $file of $master holds no spark.authenticate.secret; restart the cluster (submit-scripts/standalone-cluster restart)"
+    printf '%s\n' "$file"
+}
+
 # Runs SparkSubmit in this JVM-less shell's place: hessinv_submit MAIN_CLASS APP_JAR [--jars J] -- APP_ARGS...
 hessinv_submit() {
     local main_class="$1" app_jar="$2"
@@ -168,8 +199,17 @@ hessinv_submit() {
         shift
     done
     [[ $# -gt 0 ]] && shift
-    local master
+    local master secret_file props
     master="$(hessinv_master_from_args 'local[*]' "$@")"
+    secret_file="$(hessinv_cluster_secret_file "$master")" || exit 2
+    # The local standalone cluster is authenticated: its secret and security settings come from its
+    # mode-600 properties file (never the command line); --load-spark-defaults adds
+    # conf/spark-defaults.conf (found through SPARK_CONF_DIR) under it.
+    props=(--properties-file "$HESSINV_CONF/spark-defaults.conf")
+    if [[ -n "$secret_file" ]]; then
+        props=(--properties-file "$secret_file" --load-spark-defaults)
+        export SPARK_CONF_DIR="$HESSINV_CONF"
+    fi
     hessinv_ensure_built
     local cp opts mem
     cp="$(cat "$HESSINV_CLASSPATH_FILE")"
@@ -183,7 +223,7 @@ hessinv_submit() {
     exec java $opts "-Xmx$mem" -cp "$cp" org.apache.spark.deploy.SparkSubmit \
         --class "$main_class" \
         --master "$master" \
-        --properties-file "$HESSINV_CONF/spark-defaults.conf" \
+        "${props[@]}" \
         --conf "spark.driver.extraJavaOptions=$opts" \
         --conf "spark.executor.extraJavaOptions=$opts" \
         --conf "spark.executorEnv.OPENBLAS_NUM_THREADS=1" \
