@@ -191,6 +191,8 @@ public final class TrainJob implements Callable<Integer> {
                     new Trainer.Stopping(s.steps(), s.timeLimit(), s.targetLoss(), s.gradientTolerance()), s.seed(), s.resampleEvery(),
                     s.checkpointEvery()), listener);
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
+            // the final state is a checkpoint too: --resume with a larger --steps continues from exactly here
+            if (r.state().step() > state.step()) Checkpoint.write(run, r.state(), r.history());
             writeOutputs(run, s, net, d, r, f, loadSeconds, trainSeconds, (System.nanoTime() - start) / 1e9);
             printSummary(run, r, f);
             return 0;

@@ -147,8 +147,15 @@ public final class Network implements Serializable {
     }
 
     public String describe() {
+        // runs of identical stages as "R x stage"
         StringBuilder b = new StringBuilder("input " + inputSize);
-        for (AffineStage s : stages) b.append(" -> ").append(s.describe());
+        for (int l = 0; l < stages.size(); ) {
+            String d = stages.get(l).describe();
+            int run = 1;
+            while (l + run < stages.size() && stages.get(l + run).describe().equals(d)) run++;
+            b.append(" -> ").append(run > 1 ? run + " x " : "").append(d);
+            l += run;
+        }
         return b.append(" (").append(paramCount()).append(" parameters)").toString();
     }
 }
