@@ -1,10 +1,9 @@
-package org.hessinv.cli;
+package org.hessinv.bench;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.hessinv.bench.Stopwatch;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.linalg.Blas;
