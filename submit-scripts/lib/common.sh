@@ -4,7 +4,8 @@
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 #
 # After sourcing: HESSINV_ROOT (repository root), OPENBLAS_NUM_THREADS=1, SPARK_LOCAL_IP (default
-# 127.0.0.1) and SPARK_SCALA_VERSION=2.13 exported, and these functions:
+# 127.0.0.1) and SPARK_SCALA_VERSION=2.13 exported; the modules' jars HESSINV_SPARK_JOB_JAR (the
+# product), HESSINV_DATAGEN_JAR and HESSINV_BENCH_JAR (the benchmarks); and these functions:
 #   hessinv_ensure_built       build the jars (mvn -q -B -DskipTests package) when missing or older
 #                              than any pom.xml or main source, and (re)write the cached runtime
 #                              classpath target/runtime-classpath.txt (Spark's provided-scope jars
@@ -39,6 +40,9 @@ HESSINV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HESSINV_VERSION="0.1.0-SNAPSHOT"
 HESSINV_SPARK_JOB_JAR="$HESSINV_ROOT/spark-job/target/hessinv-spark-job-$HESSINV_VERSION.jar"
 HESSINV_DATAGEN_JAR="$HESSINV_ROOT/data-generators/target/hessinv-data-generators-$HESSINV_VERSION.jar"
+HESSINV_BENCH_JAR="$HESSINV_ROOT/benchmarks/target/hessinv-benchmarks-$HESSINV_VERSION.jar"
+# The project's modules, each with a jar above and its own pom.xml and src/main.
+HESSINV_MODULES=(spark-job data-generators benchmarks)
 HESSINV_CLASSPATH_FILE="$HESSINV_ROOT/target/runtime-classpath.txt"
 HESSINV_CONF="$HESSINV_ROOT/conf"
 HESSINV_LOG4J="$HESSINV_CONF/log4j2.properties"
@@ -71,18 +75,23 @@ hessinv_jvm_options() {
     printf '%s\n' "$opts"
 }
 
+# What hessinv_ensure_built makes: the modules' jars and the classpath cache.
+hessinv_built_files=("$HESSINV_SPARK_JOB_JAR" "$HESSINV_DATAGEN_JAR" "$HESSINV_BENCH_JAR" "$HESSINV_CLASSPATH_FILE")
+
 # True when a jar or the classpath cache is missing or older than a pom.xml or a main source file.
 hessinv_build_is_stale() {
     local f
-    for f in "$HESSINV_SPARK_JOB_JAR" "$HESSINV_DATAGEN_JAR" "$HESSINV_CLASSPATH_FILE"; do
+    for f in "${hessinv_built_files[@]}"; do
         [[ -s "$f" ]] || return 0
     done
     local oldest
     # shellcheck disable=SC2012  # our own fixed file names
-    oldest="$(ls -t "$HESSINV_SPARK_JOB_JAR" "$HESSINV_DATAGEN_JAR" "$HESSINV_CLASSPATH_FILE" | tail -n 1)"
-    [[ -n "$(find "$HESSINV_ROOT/pom.xml" "$HESSINV_ROOT/spark-job/pom.xml" "$HESSINV_ROOT/data-generators/pom.xml" \
-        "$HESSINV_ROOT/spark-job/src/main" "$HESSINV_ROOT/data-generators/src/main" \
-        -type f -newer "$oldest" -print -quit 2>/dev/null)" ]]
+    oldest="$(ls -t "${hessinv_built_files[@]}" | tail -n 1)"
+    local sources=("$HESSINV_ROOT/pom.xml") m
+    for m in "${HESSINV_MODULES[@]}"; do
+        sources+=("$HESSINV_ROOT/$m/pom.xml" "$HESSINV_ROOT/$m/src/main")
+    done
+    [[ -n "$(find "${sources[@]}" -type f -newer "$oldest" -print -quit 2>/dev/null)" ]]
 }
 
 hessinv_ensure_built() {
@@ -93,9 +102,9 @@ hessinv_ensure_built() {
     if hessinv_build_is_stale; then
         hessinv_log "building the jars and resolving the runtime classpath (mvn -q -B -DskipTests package) ..."
         local started=$SECONDS
-        # One Maven run: package both modules, then write each module's compile+provided classpath.
-        # (dependency:build-classpath alone cannot resolve data-generators' dependency on the
-        # unpackaged spark-job module; after package in the same run it can.)
+        # One Maven run: package the modules, then write each module's compile+provided classpath.
+        # (dependency:build-classpath alone cannot resolve data-generators' and benchmarks' dependency
+        # on the unpackaged spark-job module; after package in the same run it can.)
         (cd "$HESSINV_ROOT" && mvn -q -B -Dstyle.color=never -DskipTests package dependency:build-classpath \
             -DincludeScope=compile -Dmdep.outputFile=target/module-classpath.txt) 2>&1 \
             | sed -u 's/\x1b\[[0-9;]*m//g' >&2 \
@@ -104,14 +113,14 @@ hessinv_ensure_built() {
         # Merge the modules' classpaths; drop the project's own modules (given to Spark as jars).
         # (The files have no final newline: add one, so the last and first entries do not run together.)
         local m
-        for m in spark-job data-generators; do
+        for m in "${HESSINV_MODULES[@]}"; do
             cat "$HESSINV_ROOT/$m/target/module-classpath.txt"
             echo
         done | tr ':' '\n' | grep -v '^$' | grep -v "^$HESSINV_ROOT/" | awk '!seen[$0]++' | paste -sd: - > "$tmp"
         [[ -s "$tmp" ]] || { rm -f "$tmp"; flock -u 9; hessinv_die "the resolved classpath is empty"; }
         mv "$tmp" "$HESSINV_CLASSPATH_FILE"
-        # Maven leaves an up-to-date jar untouched; mark all three as built now.
-        touch "$HESSINV_SPARK_JOB_JAR" "$HESSINV_DATAGEN_JAR" "$HESSINV_CLASSPATH_FILE"
+        # Maven leaves an up-to-date jar untouched; mark the jars and the classpath as built now.
+        touch "${hessinv_built_files[@]}"
         hessinv_log "built in $((SECONDS - started)) s"
     fi
     flock -u 9

@@ -29,11 +29,13 @@ import org.hessinv.data.TeacherStudent;
 import org.hessinv.model.Example;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scala.jdk.javaapi.CollectionConverters;
 
 /** Runs the generator in local[2] for every kind and format, and reads the output back. */
+@Tag("spark")
 class GenerateDataTest {
     private static SparkSession spark;
 

@@ -23,9 +23,10 @@ public final class RiccatiSolver {
 
     /**
      * How a wide stage's pivot ({@link LayerStage#wide}) is factorized: through its (B units)-square
-     * capacitance (what the public methods use), or formed densely as p_l x p_l (tests compare the two).
+     * capacitance (what the other methods use), or formed densely as p_l x p_l (tests and the anchor
+     * benchmark compare the two).
      */
-    enum WidePivot { CAPACITANCE, DENSE }
+    public enum WidePivot { CAPACITANCE, DENSE }
 
     private RiccatiSolver() {}
 
@@ -45,7 +46,7 @@ public final class RiccatiSolver {
     }
 
     /** {@link #solve} with a choice of wide-stage pivot (tests and benchmarks compare the two). */
-    static RiccatiSolution solve(StageSource stages, double delta, double[] r, SweepProgress progress, WidePivot widePivot) {
+    public static RiccatiSolution solve(StageSource stages, double delta, double[] r, SweepProgress progress, WidePivot widePivot) {
         RiccatiFactorization f = backwardSweep(stages, delta, r, progress, widePivot, stages.stageCount());
         return new RiccatiSolution(f.forwardSweep(stages, progress), f.logAbsDet(), f.inertia(), f.worstPivot());
     }

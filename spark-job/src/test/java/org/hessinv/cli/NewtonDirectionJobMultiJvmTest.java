@@ -19,6 +19,7 @@ import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SweepProgress;
 import org.hessinv.testing.LocalCluster;
 import org.hessinv.testing.RandomProblems;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The job with executors in JVMs of their own ({@code local-cluster[2,1,1024]}, see LocalClusterSmokeTest
  * for the set-up) and the Kryo serializer: the same direction as the in-process engine.
  */
+@Tag("spark")
 class NewtonDirectionJobMultiJvmTest {
     /** As in NewtonDirectionJobTest: only the gradient's summation order may differ. */
     private static final double SAME_ANSWER = 1e-12;

@@ -30,12 +30,14 @@ import org.hessinv.testing.JobRun;
 import org.hessinv.testing.RandomProblems;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The job in local[2] against the in-process engine, and its handling of bad input. */
+@Tag("spark")
 class NewtonDirectionJobTest {
     /**
      * Partitioning changes only the summation order of the gradient (a tree reduction): differences of a

@@ -29,10 +29,12 @@ import org.hessinv.testing.DenseMatrices;
 import org.hessinv.testing.RandomProblems;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The job with --solver woodbury: a square-parameterized model (CSV target y0) equals the engine; refusals exit 2. */
+@Tag("spark")
 class PaperJobTest {
     private static final double EPS = Math.ulp(1.0);
     static final String SQUARE_SPEC = "{\"input\": 3, \"layers\": ["

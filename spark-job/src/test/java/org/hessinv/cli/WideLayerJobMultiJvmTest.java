@@ -12,6 +12,7 @@ import org.hessinv.curvature.Curvature;
 import org.hessinv.io.Npy;
 import org.hessinv.testing.LocalCluster;
 import org.hessinv.testing.Dense;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * serializer: the wide stage's records and its null {@code summedS} cross JVM boundaries. Direction, log|det|
  * and inertia against the same dense LAPACK reference and with the same tolerances as WideLayerJobTest.
  */
+@Tag("spark")
 class WideLayerJobMultiJvmTest {
     private static final double EPS = Math.ulp(1.0);
     private static final double DAMPING = 0.05;

@@ -34,6 +34,7 @@ import org.hessinv.testing.RandomProblems;
 import org.hessinv.testing.ReferenceNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -77,6 +78,7 @@ import org.netlib.util.intW;
  *       differences are printed.)</li>
  * </ul>
  */
+@Tag("spark")
 class WideLayerJobTest {
     private static final double EPS = Math.ulp(1.0);
     private static final double BACKWARD_FACTOR = 10;

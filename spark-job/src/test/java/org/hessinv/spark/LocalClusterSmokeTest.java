@@ -20,6 +20,7 @@ import org.hessinv.data.GaussianMixture;
 import org.hessinv.model.Example;
 import org.hessinv.model.ModelSpec;
 import org.hessinv.model.Network;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * the pom: target/spark-home) plus target/classes and target/test-classes. Tasks there run the engine
  * and report their process ids, which must differ from this (the driver's) pid.
  */
+@Tag("spark")
 class LocalClusterSmokeTest {
     private static final String SPEC = "{\"input\": 5, \"layers\": [{\"type\": \"dense\", \"units\": 4, \"activation\": \"tanh\"},"
             + " {\"type\": \"residual\", \"activation\": \"tanh\", \"repeat\": 3}], \"head\": {\"type\": \"softmax\", \"classes\": 3}}";

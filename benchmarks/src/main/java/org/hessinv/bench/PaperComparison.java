@@ -1,10 +1,10 @@
-package org.hessinv.cli;
+package org.hessinv.bench;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.hessinv.bench.Stopwatch;
+import java.util.concurrent.Callable;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.linalg.Blas;
@@ -20,6 +20,10 @@ import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SweepProgress;
 import org.hessinv.solve.WoodburySolver;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The paper's route side by side with ours (not a test): for each depth, a square-parameterized network the
@@ -27,33 +31,37 @@ import org.hessinv.solve.WoodburySolver;
  * tanh bias {@code s(W z + x)} with seeded frozen W, a scalar mse head whose only parameter is its bias), one
  * example, the Hessian plus damping. Prints a markdown table: the relative error of each solver against the dense
  * LAPACK solve, the condition number, the eq. (24) product against the R-pass, and the times (best of --repeats).
- * Usage: PaperComparison [--depths 4,8,16,32,64] [--width 4] [--damping 1e-3] [--repeats 10] [--seed 1]
  */
-public final class PaperComparison {
-    private PaperComparison() {}
+@Command(name = "paper-comparison", sortOptions = false, usageHelpAutoWidth = true,
+        description = "The paper's section 6 (woodbury) route vs Riccati vs dense on square-parameterized networks, as a markdown table.")
+public final class PaperComparison implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--depths", split = ",", paramLabel = "D", description = "hidden layers per row (default 4,8,16,32,64)")
+    List<Integer> depths = List.of(4, 8, 16, 32, 64);
+
+    @Option(names = "--width", paramLabel = "W", description = "layer width (= input size) (default ${DEFAULT-VALUE})")
+    int width = 4;
+
+    @Option(names = "--damping", paramLabel = "DELTA", description = "delta of C + delta I (default ${DEFAULT-VALUE})")
+    double damping = 1e-3;
+
+    @Option(names = "--repeats", paramLabel = "N", description = "best of this many solves (default ${DEFAULT-VALUE})")
+    int repeats = 10;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of W, x and the example (default ${DEFAULT-VALUE})")
+    long seed = 1;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+    boolean help;
 
     public static void main(String[] args) {
-        List<Integer> depths = List.of(4, 8, 16, 32, 64);
-        int width = 4;
-        double damping = 1e-3;
-        int repeats = 10;
-        long seed = 1;
-        for (int i = 0; i < args.length; i += 2) {
-            if (i + 1 >= args.length) usage("option " + args[i] + " needs a value");
-            try {
-                switch (args[i]) {
-                    case "--depths" -> depths = java.util.Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Integer::parseInt).toList();
-                    case "--width" -> width = Integer.parseInt(args[i + 1]);
-                    case "--damping" -> damping = Double.parseDouble(args[i + 1]);
-                    case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
-                    case "--seed" -> seed = Long.parseLong(args[i + 1]);
-                    default -> usage("unknown option " + args[i]);
-                }
-            } catch (NumberFormatException e) {
-                usage("bad number for " + args[i] + ": " + args[i + 1]);
-            }
-        }
-        if (width <= 0 || repeats <= 0 || !(damping >= 0) || depths.stream().anyMatch(d -> d < 1)) usage("sizes must be positive and damping >= 0");
+        BenchCli.main("paper-comparison", new PaperComparison(), args);
+    }
+
+    @Override public Integer call() {
+        BenchCli.require(spec, width > 0 && repeats > 0 && damping >= 0 && !depths.isEmpty() && depths.stream().allMatch(d -> d >= 1),
+                "sizes must be positive and damping >= 0");
         System.out.printf(Locale.ROOT, "Paper route (woodbury) vs Riccati vs dense: width %d, tanh gain/bias layers, scalar mse head (bias),"
                 + " one example, Hessian + %g I, seed %d, best of %d; %s, %d cores%n%n", width, damping, seed, repeats, Blas.backend(),
                 Runtime.getRuntime().availableProcessors());
@@ -71,6 +79,7 @@ public final class PaperComparison {
         System.out.println("relative errors are ||d - d_dense|| / ||d_dense||; a backward-stable solve errs by about eps cond = 2.2e-16 cond.");
         System.out.println("times: one solve from the stage blocks of one example (woodbury: steps 1-6 and the final combination;"
                 + " riccati: backward and forward sweeps); dense: C assembled by n R-passes plus LAPACK LU.");
+        return 0;
     }
 
     /** One table row: errors against the dense solve, agreement of the two routes, eq. (24) against the R-pass, times. */
@@ -88,7 +97,7 @@ public final class PaperComparison {
         try {
             Stopwatch.Best<double[]> timed = Stopwatch.best(repeats, () -> WoodburySolver.solve(b, damping, r).direction());
             wd = timed.result();
-            woodErr = sci(relErr(wd, dense));
+            woodErr = sci(Vectors.relativeDifference(wd, dense));
             woodMs = String.format(Locale.ROOT, "%.2f", timed.seconds() * 1e3);
         } catch (RuntimeException e) {
             woodErr = "failed: " + e.getMessage();
@@ -97,13 +106,13 @@ public final class PaperComparison {
         Stopwatch.Best<RiccatiSolution> timedR = Stopwatch.best(repeats, () -> RiccatiSolver.solve(b, damping, r, SweepProgress.NONE));
         RiccatiSolution rs = timedR.result();
         double bestR = timedR.seconds() * 1e3;
-        agree = wd == null ? "-" : sci(relErr(wd, rs.direction()));
+        agree = wd == null ? "-" : sci(Vectors.relativeDifference(wd, rs.direction()));
         double[] v = new double[n];
         SplittableRandom rng = new SplittableRandom(seed + depth);
         for (int i = 0; i < n; i++) v[i] = Network.gaussian(rng);
-        double eq24 = relErr(PaperHessianProduct.apply(b, v), b.curvatureTimes(v));
+        double eq24 = Vectors.relativeDifference(PaperHessianProduct.apply(b, v), b.curvatureTimes(v));
         System.out.printf(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s | %s | %.2f | %.1f |%n", depth, n, sci(cond), woodErr,
-                sci(relErr(rs.direction(), dense)), agree, sci(eq24), woodMs, bestR, denseMs);
+                sci(Vectors.relativeDifference(rs.direction(), dense)), agree, sci(eq24), woodMs, bestR, denseMs);
     }
 
     /** The comparison's network of {@code depth} hidden layers and its one example (seeded). */
@@ -135,16 +144,5 @@ public final class PaperComparison {
         return max / min;
     }
 
-    private static double relErr(double[] a, double[] b) {
-        double s = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) { s += (a[i] - b[i]) * (a[i] - b[i]); nb += b[i] * b[i]; }
-        return Math.sqrt(s / nb);
-    }
-
     private static String sci(double v) { return String.format(Locale.ROOT, "%.2e", v); }
-
-    private static void usage(String why) {
-        System.err.println("error: " + why + "; usage: PaperComparison [--depths 4,8,16,32,64] [--width 4] [--damping 1e-3] [--repeats 10] [--seed 1]");
-        System.exit(2);
-    }
 }

@@ -1,4 +1,4 @@
-package org.hessinv.solve;
+package org.hessinv.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -15,12 +15,15 @@ import org.hessinv.model.Example;
 import org.hessinv.model.HiddenLayer;
 import org.hessinv.model.Network;
 import org.hessinv.model.SoftmaxHead;
+import org.hessinv.solve.RiccatiSolution;
+import org.hessinv.solve.RiccatiSolver;
+import org.hessinv.solve.SolveMemory;
 
 /**
  * Timing entry (not a test) for the anchor workload: input 768, seven dense tanh layers of width 24,
  * softmax head with 10 classes, curvature batch B, damping 1e-3, r = the gradient.
  * Usage (one JVM per measurement, so the heap peak is that run's):
- * {@code java -cp ... org.hessinv.solve.AnchorBenchmark B [lowrank|dense] [hessian|ggn]}.
+ * {@code java -cp ... org.hessinv.bench.AnchorBenchmark B [lowrank|dense] [hessian|ggn]}.
  * "dense" forces the dense p x p pivot on the wide first stage (the behaviour before the low-rank route).
  * Add {@code -Danchor.stages=1} for per-stage times.
  *

@@ -111,7 +111,7 @@ public final class Workloads {
 
     /**
      * tall: depth residual tanh layers of width 8, input 8, mse head, 16 examples, Hessian, damping 1e-3
-     * (the problem of {@code EngineBenchmark}, same seeds).
+     * (also the problem of {@code EngineBenchmark}).
      */
     public static Problem tall(int depth) {
         int width = 8;

@@ -1,0 +1,26 @@
+package org.hessinv.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The rows of one benchmark run, in the order they were measured, with look-ups by workload. */
+final class Results {
+    private final List<ResultRow> rows = new ArrayList<>();
+
+    void add(ResultRow r) { rows.add(r); }
+
+    List<ResultRow> all() { return List.copyOf(rows); }
+
+    List<ResultRow> of(String workload) { return rows.stream().filter(r -> r.workload.equals(workload)).toList(); }
+
+    /** The workload's row at a knob value, or null when the run has none. */
+    ResultRow find(String workload, double value) {
+        return rows.stream().filter(r -> r.workload.equals(workload) && r.value == value).findFirst().orElse(null);
+    }
+
+    /** Power law of the exact solve time in the knob, over the workload's completed rows with {@code from <= value <= to}. */
+    ScalingFit fit(String workload, double from, double to) {
+        List<ResultRow> use = of(workload).stream().filter(r -> r.ok() && r.value >= from && r.value <= to).toList();
+        return ScalingFit.fit(use.stream().mapToDouble(r -> r.value).toArray(), use.stream().mapToDouble(r -> r.solveSeconds).toArray());
+    }
+}

@@ -1,0 +1,74 @@
+package org.hessinv.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+
+/** The run's charts: {@code tall-depth.png}, {@code anchor-batch.png}, {@code conditioning.png} (each when its workload ran). */
+final class SuitePlots {
+    private SuitePlots() {}
+
+    private static double[] col(List<ResultRow> rows, ToDoubleFunction<ResultRow> f) { return rows.stream().mapToDouble(f).toArray(); }
+
+    static void write(Path dir, Results results, Targets targets) throws IOException {
+        tall(dir, results, targets);
+        anchor(dir, results, targets);
+        conditioning(dir, results);
+    }
+
+    /** Exact, MINRES (converged or not), dense against depth, and the fitted power law over the tall fit target's range. */
+    private static void tall(Path dir, Results results, Targets targets) throws IOException {
+        List<ResultRow> tall = results.of("tall");
+        if (tall.isEmpty()) return;
+        double[] x = col(tall, r -> r.value);
+        List<Plot.Series> s = new ArrayList<>(List.of(
+                new Plot.Series("exact (Riccati)", x, col(tall, r -> r.solveSeconds), false),
+                new Plot.Series("MINRES (to same res.)", x, col(tall, r -> r.krylovConverged() ? r.krylovSeconds : Double.NaN), false),
+                new Plot.Series("MINRES (not converged)", x, col(tall, r -> r.krylovConverged() ? Double.NaN : r.krylovSeconds), false),
+                new Plot.Series("dense LAPACK", x, col(tall, r -> r.denseSeconds), false)));
+        targets.fitOf("tall").ifPresent(t -> {
+            ScalingFit f = results.fit("tall", t.from(), t.to());
+            if (Double.isFinite(f.exponent())) {
+                s.add(new Plot.Series(String.format(Locale.ROOT, "fit depth^%.2f", f.exponent()), x, Arrays.stream(x).map(f::predict).toArray(), true));
+            }
+        });
+        Plot.logLog(dir.resolve("tall-depth.png"), "tall: solve time vs depth (width 8, batch 16, Hessian)", "depth", "seconds", s);
+    }
+
+    /** Exact (and the estimate of skipped rows), CG, the proxy, and the anchor fit target's B^k through the first completed row. */
+    private static void anchor(Path dir, Results results, Targets targets) throws IOException {
+        List<ResultRow> anc = results.of("anchor");
+        List<ResultRow> proxy = results.of("anchor-proxy");
+        if (anc.isEmpty() && proxy.isEmpty()) return;
+        double[] x = col(anc, r -> r.value);
+        List<Plot.Series> s = new ArrayList<>(List.of(
+                new Plot.Series("exact (Riccati)", x, col(anc, r -> r.solveSeconds), false),
+                new Plot.Series("exact: estimate (skipped)", x, col(anc, r -> r.ok() ? Double.NaN : r.estSeconds), false),
+                new Plot.Series("CG", x, col(anc, r -> r.krylovSeconds), false)));
+        if (!proxy.isEmpty()) s.add(new Plot.Series("proxy: input 24", col(proxy, r -> r.value), col(proxy, r -> r.solveSeconds), false));
+        targets.fitOf("anchor").ifPresent(t -> {
+            double k = t.maxExponent();
+            double ref = Stream.concat(anc.stream(), proxy.stream()).filter(ResultRow::ok)
+                    .mapToDouble(r -> r.solveSeconds / Math.pow(r.value, k)).findFirst().orElse(Double.NaN);
+            if (Double.isFinite(ref)) {
+                s.add(new Plot.Series("B^" + Report.num(k) + " target", x, Arrays.stream(x).map(b -> ref * Math.pow(b, k)).toArray(), true));
+            }
+        });
+        Plot.logLog(dir.resolve("anchor-batch.png"), "anchor: solve time vs curvature batch (input 768, GGN)", "batch", "seconds", s);
+    }
+
+    private static void conditioning(Path dir, Results results) throws IOException {
+        List<ResultRow> cond = results.of("conditioning");
+        if (cond.isEmpty()) return;
+        double[] x = col(cond, r -> r.condition);
+        Plot.logLog(dir.resolve("conditioning.png"), "conditioning: time to the same residual (depth 32, GGN)", "condition number", "seconds", List.of(
+                new Plot.Series("exact (Riccati)", x, col(cond, r -> r.solveSeconds), false),
+                new Plot.Series("CG", x, col(cond, r -> r.krylovSeconds), false),
+                new Plot.Series("dense LAPACK", x, col(cond, r -> r.denseSeconds), false)));
+    }
+}
