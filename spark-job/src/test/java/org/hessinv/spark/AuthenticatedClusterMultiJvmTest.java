@@ -27,6 +27,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rpc.RpcAddress;
 import org.apache.spark.rpc.RpcEnv;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,7 @@ import scala.Option;
  * </ul>
  * and stops the cluster.
  */
+@Tag("spark")
 class AuthenticatedClusterMultiJvmTest {
     private static final Path SCRIPT = Path.of("..", "submit-scripts", "standalone-cluster").toAbsolutePath().normalize();
 
