@@ -30,11 +30,12 @@ public final class SolverCosts {
     /** The Gram's column panel width (OutputSpaceGgn.PANEL). */
     static final int PANEL = 64;
     /**
-     * How many Cholesky flops one dsyevr flop costs in time, measured on this stack (2 cores, F2J LAPACK,
-     * docs/math.md): at m = 1280 dsyevr took 1.7 s for 10/3 m^3 flops (4.1 GFLOP/s), the recursive Cholesky
-     * 0.115 s for m^3 / 3 (6.1 GFLOP/s).
+     * How many Cholesky flops one dsyevr flop costs in time, measured on this stack (2 cores shared with other
+     * builds, F2J LAPACK, recursive gemm Cholesky; docs/math.md): time ratio dsyevr / Cholesky 15 at m = 1280,
+     * 20 at 2560, 40 at 5120, for a flop ratio of 10; the Cholesky's rate grows with m, F2J's does not. The
+     * largest (4) is used, so the eigendecomposition is chosen only when it clearly pays.
      */
-    public static final double EIGEN_PENALTY = 1.5;
+    public static final double EIGEN_PENALTY = 4.0;
 
     private SolverCosts() {}
 
