@@ -56,8 +56,9 @@ import org.netlib.util.intW;
  * <p><b>Factorizations.</b> The Gram does not depend on delta. {@link #solve} and {@link #logAbsDet} factorize
  * {@code C = B delta I + C0} by Cholesky ({@link RecursiveCholesky}, gemm-rich; m^3/3 flops; the last delta's
  * factor is kept). {@link #eigen} eigendecomposes {@code C0 = Q D Q^T} once (LAPACK dsyevr, about
- * 10 m^3 / 3 flops; in the pure-Java LAPACK 15-40x the Cholesky's time at m = 1280..5120: see docs/math.md); afterwards every delta costs O(m^2): {@code C^-1 = Q (B delta + D)^-1 Q^T}. {@link #sampleMap}
- * needs the eigendecomposition and computes it when absent.
+ * 10 m^3 / 3 flops; in the pure-Java LAPACK 15-40x the Cholesky's time at m = 1280..5120, see docs/math.md);
+ * afterwards every delta costs O(m^2): {@code C^-1 = Q (B delta + D)^-1 Q^T}. {@link #sampleMap} needs the
+ * eigendecomposition and computes it when absent.
  *
  * <p><b>Accuracy.</b> {@code d = (r - U C^-1 U^T r) / delta} cancels when r lies mostly in the range of U (a
  * gradient does) and delta is small: the first solve's error is then about {@code eps kappa(C) ||r|| / (delta ||d||)}.
