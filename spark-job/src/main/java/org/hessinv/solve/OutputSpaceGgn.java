@@ -6,6 +6,7 @@ import java.util.stream.IntStream;
 import org.hessinv.linalg.Blas;
 import org.hessinv.linalg.Inertia;
 import org.hessinv.linalg.RecursiveCholesky;
+import org.hessinv.linalg.SingularStageException;
 import org.hessinv.model.AffineStage;
 import org.hessinv.model.Example;
 import org.hessinv.model.Head;
@@ -264,15 +265,22 @@ public final class OutputSpaceGgn {
         return d;
     }
 
-    /** The Cholesky factor L of C = B delta I + C0 (lower; cached for the last delta). */
+    /**
+     * The Cholesky factor L of C = B delta I + C0 (lower; cached for the last delta). C is positive definite in exact
+     * arithmetic; when B delta is below the rounding of C0's null directions (~ m eps ||C0||) the factorization can
+     * fail, reported as a {@link SingularStageException} (the job's exit code 3) naming the damping.
+     */
     private synchronized double[] cholesky(double delta) {
         if (cholFactor != null && cholDelta == delta) return cholFactor;
         double[] c = gram.clone();
         for (int i = 0; i < m; i++) c[i * m + i] += batch * delta;
         int info = RecursiveCholesky.factorLower(c, 0, m, m);
         if (info != 0) {
-            throw new ArithmeticException("the output-space capacitance B delta I + M^1/2 J J^T M^1/2 is not numerically positive"
-                    + " definite at delta = " + delta + " (leading minor " + info + "); use a larger damping");
+            throw new SingularStageException("the curvature system is numerically singular: the output-space capacitance"
+                    + " B delta I + M^1/2 J J^T M^1/2 (order " + m + ") is not numerically positive definite at delta = " + delta
+                    + " (leading minor " + info + " fails); use a larger damping (--damping)", 0, Double.NaN) {
+                private static final long serialVersionUID = 1L;
+            };
         }
         cholFactor = c;
         cholDelta = delta;

@@ -315,6 +315,19 @@ class OutputSpaceGgnTest {
         assertThrows(IllegalArgumentException.class, () -> os.solve(1e-3, new double[pb.n() + 1]));
     }
 
+    /**
+     * B K > n makes C0 = U^T U singular: at delta = 1e-300 the Cholesky of C meets its rounding-level negative
+     * eigenvalues and the solve is refused as numerically singular (the job's exit code 3), not returned as NaN.
+     */
+    @Test
+    void refusesADampingBelowTheGramsRounding() {
+        Problem pb = problem(6);
+        OutputSpaceGgn os = OutputSpaceGgn.factor(pb.net, pb.x, pb.examples);
+        assertTrue(os.outputs() > pb.n(), pb.toString());
+        var e = assertThrows(org.hessinv.linalg.SingularStageException.class, () -> os.solve(1e-300, new double[pb.n()]));
+        assertTrue(e.getMessage().contains("delta = 1.0E-300"), e.getMessage());
+    }
+
     /** The problems cover every hidden-layer kind, every head kind, K = 1 and K > 1, B K below and above n. */
     @Test
     void problemsCoverEveryStageKind() {
