@@ -28,6 +28,7 @@ import org.hessinv.spark.ExamplePasses;
 import org.hessinv.spark.KryoRegistration;
 import org.hessinv.spark.SparkObjective;
 import org.hessinv.spark.TrainingData;
+import org.hessinv.train.CurvatureRoute;
 import org.hessinv.train.HistoryRow;
 import org.hessinv.train.LevenbergMarquardt;
 import org.hessinv.train.Objective;
@@ -73,6 +74,9 @@ public final class TrainJob implements Callable<Integer> {
     String optimizer;
     @Option(names = "--curvature", paramLabel = "ggn|hessian", description = "Default: ggn for lm, hessian for trust-region.")
     String curvature;
+    @Option(names = "--solver", paramLabel = "auto|riccati|output-space", defaultValue = "auto",
+            description = "Exact route: the Riccati sweep, the GGN in output space, or the cheaper by their cost models (default ${DEFAULT-VALUE}).")
+    String solver;
     @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "512",
             description = "Examples in the curvature batch (seeded draw; default ${DEFAULT-VALUE}); the loss and gradient use all.")
     String curvatureBatch;
@@ -158,7 +162,7 @@ public final class TrainJob implements Callable<Integer> {
                 examples(spark, s, net), validation(spark, s, net), s.standardize(),
                 existing != null ? Json.read(existing.file("standardization.json"), Standardization.class) : null, s.partitions())) {
             double loadSeconds = (System.nanoTime() - start) / 1e9;
-            SparkObjective f = new SparkObjective(d, curv, s.curvatureBatch());
+            SparkObjective f = new SparkObjective(d, curv, s.curvatureBatch(), CurvatureRoute.fromSpec(s.solver()));
             Listener listener = new Listener(d, opt);
             RunFolder run;
             TrainState state;
@@ -211,7 +215,7 @@ public final class TrainJob implements Callable<Integer> {
         if (validation != null && validationFraction != null) throw new InvalidInputException("give --validation or --validation-fraction, not both");
         int parts = partitions != null ? partitions : 0;
         return new TrainSettings(builtIn ? "built-in digits" : abs(model), builtIn ? "built-in" : abs(data), format,
-                validation == null ? null : abs(validation), fraction, standardize, optimizer, curvatureName,
+                validation == null ? null : abs(validation), fraction, standardize, optimizer, curvatureName, solver,
                 Commands.curvatureBatch(curvatureBatch), resampleEvery, steps, timeLimit == null ? Double.POSITIVE_INFINITY : timeLimit,
                 targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss, gradientTolerance, checkpointEvery, parts, seed, damping,
                 radius, params == null ? null : abs(params), initSeed);
@@ -235,6 +239,7 @@ public final class TrainJob implements Callable<Integer> {
         if (!(s.radius() > 0) || !Double.isFinite(s.radius())) throw new InvalidInputException("--radius must be a finite number > 0, got " + s.radius());
         optimizer(s);
         Curvature.fromSpec(s.curvature());
+        CurvatureRoute.fromSpec(s.solver());
     }
 
     static Optimizer optimizer(TrainSettings s) {
@@ -344,8 +349,8 @@ public final class TrainJob implements Callable<Integer> {
 
     private static void printHeader(TrainSettings s, Network net, TrainingData d, SparkObjective f, Optimizer opt, Curvature c) {
         System.out.printf(Locale.ROOT, "hessinv train: %s on %s%n", net.describe(), s.builtIn() ? "built-in digits (data/digits.csv)" : s.data());
-        System.out.printf(Locale.ROOT, "  %d training examples, %d validation, curvature batch %d (%s), optimizer %s%n",
-                d.trainCount(), d.validationCount(), f.batchSize(), c.specName(), opt.name());
+        System.out.printf(Locale.ROOT, "  %d training examples, %d validation, curvature batch %d (%s, %s), optimizer %s%n",
+                d.trainCount(), d.validationCount(), f.batchSize(), c.specName(), f.route().specName(), opt.name());
     }
 
     private static void printSummary(RunFolder run, Trainer.Result r, SparkObjective f) {

@@ -7,19 +7,19 @@ package org.hessinv.cli;
  * empty with {@code validationFraction} > 0 for a held-out fraction, or neither.
  */
 public record TrainSettings(String model, String data, String format, String validation, double validationFraction,
-                            boolean standardize, String optimizer, String curvature, long curvatureBatch, int resampleEvery,
+                            boolean standardize, String optimizer, String curvature, String solver, long curvatureBatch, int resampleEvery,
                             int steps, double timeLimit, double targetLoss, double gradientTolerance, int checkpointEvery,
                             int partitions, long seed, double damping, double radius, String params, long initSeed) {
     /** The same settings with other stopping rules. */
     TrainSettings withStopping(int steps, double timeLimit, double targetLoss, double gradientTolerance) {
-        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature,
+        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature, solver,
                 curvatureBatch, resampleEvery, steps, timeLimit, targetLoss, gradientTolerance, checkpointEvery, partitions, seed,
                 damping, radius, params, initSeed);
     }
 
     /** The same settings with the partition count resolved. */
     TrainSettings withPartitions(int p) {
-        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature,
+        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature, solver,
                 curvatureBatch, resampleEvery, steps, timeLimit, targetLoss, gradientTolerance, checkpointEvery, p, seed,
                 damping, radius, params, initSeed);
     }

@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /** The output-space flop model counted by hand (SolverCosts' table), and the route choice it drives. */
 class SolverCostsTest {
+    /** The anchor (conf/models/wide-input.json): input 768, 7 dense tanh layers of width 24, softmax head of 10 classes. */
+    static final Network ANCHOR = org.hessinv.model.ModelSpec.parse("{\"input\": 768, \"layers\": [{\"type\": \"dense\", \"units\": 24,"
+            + " \"activation\": \"tanh\", \"repeat\": 7}], \"head\": {\"type\": \"softmax\", \"classes\": 10}}");
+
     @Test
     void countsTheGramFromTheShapes() {
         // stage 1: dense 3 -> 4 (FULL); stage 2: square bias 4 -> 2; stage 3: mse head 2 -> 2 (FULL); B = 5, K = 2, m = 10
@@ -37,7 +41,7 @@ class SolverCostsTest {
 
     @Test
     void manyDampingsTakeTheEigendecomposition() {
-        SolverCosts.OutputSpace c = SolverCosts.outputSpace(Workloads.anchor(128).net, 128);
+        SolverCosts.OutputSpace c = SolverCosts.outputSpace(ANCHOR, 128);
         assertFalse(c.prefersEigen(1));
         assertTrue(c.prefersEigen(1000));
         assertTrue(c.totalFlops(1000) < 1000 * (c.choleskyFlops() + c.solveFlops()));
@@ -45,7 +49,7 @@ class SolverCostsTest {
 
     @Test
     void picksTheCheaperRoute() {
-        Network anchor = Workloads.anchor(128).net;
+        Network anchor = ANCHOR;
         // m = 1280 outputs against n = 22,306 parameters and 8 wide stages: the output space wins by ~60x
         assertEquals(SolverCosts.Route.OUTPUT_SPACE, SolverCosts.cheaper(anchor, 128, Curvature.GGN, 1e-3, 1));
         // it does not apply to the Hessian or without damping
