@@ -77,7 +77,7 @@ public final class TrainJob implements Callable<Integer> {
     @Option(names = "--solver", paramLabel = "auto|riccati|output-space", defaultValue = "auto",
             description = "Exact route: the Riccati sweep, the GGN in output space, or the cheaper by their cost models (default ${DEFAULT-VALUE}).")
     String solver;
-    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "512",
+    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256",
             description = "Examples in the curvature batch (seeded draw; default ${DEFAULT-VALUE}); the loss and gradient use all.")
     String curvatureBatch;
     @Option(names = "--resample-every", paramLabel = "K", defaultValue = "0",
@@ -94,7 +94,7 @@ public final class TrainJob implements Callable<Integer> {
     double gradientTolerance;
     @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "10", description = "Checkpoint every K steps (0: never; default ${DEFAULT-VALUE}).")
     int checkpointEvery;
-    @Option(names = "--damping", paramLabel = "LAMBDA", defaultValue = "1e-2", description = "Initial Levenberg-Marquardt damping (default ${DEFAULT-VALUE}).")
+    @Option(names = "--damping", paramLabel = "LAMBDA", defaultValue = "1", description = "Initial Levenberg-Marquardt damping (default ${DEFAULT-VALUE}).")
     double damping;
     @Option(names = "--radius", paramLabel = "DELTA", defaultValue = "1", description = "Initial trust-region radius (default ${DEFAULT-VALUE}).")
     double radius;
