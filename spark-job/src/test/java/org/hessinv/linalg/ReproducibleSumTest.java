@@ -125,6 +125,44 @@ class ReproducibleSumTest {
     private static double sumOf(double... v) { return sumInOrder(v)[0]; }
 
     /**
+     * Half-grid ties on the bottom bin: 16 sets the top level 26, whose bottom bin's grid is 2^-114; 2^-115 is
+     * half of it. Rounding half to even would make its share depend on what the bin held before (the order);
+     * the last-bit trick rounds it up in every order.
+     */
+    @Test
+    void tiesOnTheBottomBinDoNotDependOnTheOrder() {
+        double[] v = {16.0, 0x1p-114, 0x1p-115, -16.0};
+        List<double[]> perms = new ArrayList<>();
+        permute(v, 0, perms);
+        assertEquals(24, perms.size());
+        for (double[] p : perms) {
+            assertEquals(0x1p-113, sumOf(p), java.util.Arrays.toString(p));
+            ReproducibleSum a = new ReproducibleSum(1);
+            ReproducibleSum b = new ReproducibleSum(1);
+            a.add(0, p[0]);
+            a.add(0, p[1]);
+            b.add(0, p[2]);
+            b.add(0, p[3]);
+            assertEquals(0x1p-113, a.merge(b).result()[0], "merged " + java.util.Arrays.toString(p));
+        }
+    }
+
+    private static void permute(double[] v, int k, List<double[]> out) {
+        if (k == v.length) {
+            out.add(v.clone());
+            return;
+        }
+        for (int i = k; i < v.length; i++) {
+            double t = v[k];
+            v[k] = v[i];
+            v[i] = t;
+            permute(v, k + 1, out);
+            v[i] = v[k];
+            v[k] = t;
+        }
+    }
+
+    /**
      * 1 lies more than 80 bits below 1e300, under the bottom of the three bins, so it is dropped in every
      * order (a plain sum gives 1 or 0 depending on the order); within the bound 3 2^-78 1e300.
      */
@@ -196,7 +234,7 @@ class ReproducibleSumTest {
     /** Values just under their top level's limit, all of one sign: the bins would leave their binade without the carries. */
     @Test
     void carriesKeepLongRunsExact() {
-        double x = 31.999755859375; // 2^5 - 2^-12: top level 26 (b = 18), limit 2^(18-13) = 32
+        double x = 0x1.5555555555555p4; // top level 26 (b = 18), limit 2^(18-13) = 32; 39 significant bits on the top bin's grid
         for (int m : new int[] {ReproducibleSum.ENDURANCE - 1, ReproducibleSum.ENDURANCE, 3 * ReproducibleSum.ENDURANCE + 7, 100_000}) {
             double[] v = new double[m];
             java.util.Arrays.fill(v, x);
