@@ -235,10 +235,15 @@ class ReproducibleSumTest {
     @Test
     void carriesKeepLongRunsExact() {
         double x = 0x1.5555555555555p4; // top level 26 (b = 18), limit 2^(18-13) = 32; 39 significant bits on the top bin's grid
-        for (int m : new int[] {ReproducibleSum.ENDURANCE - 1, ReproducibleSum.ENDURANCE, 3 * ReproducibleSum.ENDURANCE + 7, 100_000}) {
+        for (int m : new int[] {1023, 1024, 2047, 2048, 3079, 5000, 100_000}) {
             double[] v = new double[m];
             java.util.Arrays.fill(v, x);
-            assertEquals(new BigDecimal(x).multiply(BigDecimal.valueOf(m)).doubleValue(), sumOf(v), m + " values");
+            BigDecimal exact = new BigDecimal(x).multiply(BigDecimal.valueOf(m));
+            assertEquals(exact.doubleValue(), sumOf(v), m + " values");
+            // minus the rounded total: what is left shows any bit the bins lost
+            double[] w = java.util.Arrays.copyOf(v, m + 1);
+            w[m] = -exact.doubleValue();
+            assertEquals(exact.subtract(new BigDecimal(exact.doubleValue())).doubleValue(), sumOf(w), m + " values minus their sum");
             ReproducibleSum s = new ReproducibleSum(2);
             for (int i = 0; i < m; i++) s.add(new double[] {x, -x});
             assertEquals(x * m, s.result()[0]);
