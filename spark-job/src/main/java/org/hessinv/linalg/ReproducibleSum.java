@@ -70,9 +70,13 @@ public final class ReproducibleSum implements Serializable {
     private static final int[] STORED_EXP = new int[TOP + 1];
     /** 1.5 * 2^STORED_EXP(L). */
     private static final double[] BASE = new double[TOP + 1];
-    /** 2^(b(L)-13): values below it can be added with top level L; 0 at TOP (its deposits take the slow path). */
+    /**
+     * 2^(b(L)-13): values below it take the fast path of {@link #addScaled} at top level L; 0 at the lowest top
+     * level (its bottom bin, bin 0, takes x without the last-bit trick) and at TOP (stored scaled): general path.
+     */
     private static final double[] THRESHOLD = new double[TOP + 1];
-    private static final double TH_LOWEST;
+    /** 2^(b(2)-13): values below it need no more than the lowest top level. */
+    private static final double TH_LOWEST = Math.scalb(1.0, MIN_EXP + WIDTH * LOWEST_TOP - 13);
     private static final double TOP_DOWN = Math.scalb(1.0, -TOP_SCALE);
     private static final double TOP_UP = Math.scalb(1.0, TOP_SCALE);
     /** Below this a value puts nothing on the top level's grid (half its grid, 2^(b(TOP)-53)). */
@@ -83,13 +87,12 @@ public final class ReproducibleSum implements Serializable {
             EXP[l] = MIN_EXP + WIDTH * l;
             STORED_EXP[l] = l == TOP ? EXP[l] - TOP_SCALE : EXP[l];
             BASE[l] = Math.scalb(1.5, STORED_EXP[l]);
-            THRESHOLD[l] = l == TOP ? 0.0 : Math.scalb(1.0, EXP[l] - 13);
+            THRESHOLD[l] = l == TOP || l == LOWEST_TOP ? 0.0 : Math.scalb(1.0, EXP[l] - 13);
         }
-        TH_LOWEST = THRESHOLD[LOWEST_TOP];
     }
 
     private final int n;
-    /** Bins of entry j at 3j (top level), 3j+1, 3j+2. */
+    /** Bins of entry j at j (top level), n + j, 2n + j. */
     private final double[] primary;
     private final long[] carry;
     /** Top level of each entry. */
@@ -113,9 +116,9 @@ public final class ReproducibleSum implements Serializable {
         level = new byte[n];
         threshold = new double[n];
         Arrays.fill(level, (byte) LOWEST_TOP);
-        Arrays.fill(threshold, TH_LOWEST);
+        Arrays.fill(threshold, THRESHOLD[LOWEST_TOP]);
         for (int j = 0; j < n; j++) {
-            for (int k = 0; k < K; k++) primary[K * j + k] = BASE[LOWEST_TOP - k];
+            for (int k = 0; k < K; k++) primary[k * n + j] = BASE[LOWEST_TOP - k];
         }
     }
 
@@ -143,21 +146,21 @@ public final class ReproducibleSum implements Serializable {
         if (vectorDeposits + maxSingle >= ENDURANCE) renormalizeAll();
         final double[] p = primary;
         final double[] th = threshold;
+        final int n1 = n;
+        final int n2 = 2 * n;
         for (int j = 0; j < n; j++) {
             double x = v[j] * w;
             double t = th[j];
             if (Math.abs(x) < t) {
-                int o = K * j;
-                double m = p[o];
+                double m = p[j];
                 double q = m + or1(x);
-                p[o] = q;
+                p[j] = q;
                 x += m - q;
-                m = p[o + 1];
+                m = p[n1 + j];
                 q = m + or1(x);
-                p[o + 1] = q;
+                p[n1 + j] = q;
                 x += m - q;
-                // bin 0 (top level 2) is on the grid of all doubles: x is added as it is
-                p[o + 2] += Double.longBitsToDouble(Double.doubleToRawLongBits(x) | (t == TH_LOWEST ? 0L : 1L));
+                p[n2 + j] += or1(x);
             } else {
                 deposit(j, x);
             }
@@ -178,8 +181,8 @@ public final class ReproducibleSum implements Serializable {
             for (int k = 0; k < K; k++) {
                 int pos = k + (l - lo);
                 if (pos >= K) break;
-                int from = K * j + k;
-                int to = K * j + pos;
+                int from = k * n + j;
+                int to = pos * n + j;
                 // both in [1.5, 1.75) 2^b: the sum stays in the binade and is exact
                 primary[to] += other.primary[from] - BASE[lo - k];
                 carry[to] += other.carry[from];
@@ -206,7 +209,7 @@ public final class ReproducibleSum implements Serializable {
             int f = level[j];
             for (int k = 0; k < K; k++) {
                 int l = f - k;
-                int o = K * j + k;
+                int o = k * n + j;
                 // bin value scaled by 2^-b(f): the grid of the lowest bin, 2^-132, stays normal, so scaling is exact
                 terms[2 * k] = Math.scalb(primary[o] - BASE[l], EXP[l] - STORED_EXP[l] - EXP[f]);
                 terms[2 * k + 1] = Math.scalb((double) carry[o], EXP[l] - 2 - EXP[f]);
@@ -230,6 +233,7 @@ public final class ReproducibleSum implements Serializable {
 
     /** Adds finite or non-finite x to entry j (any level; the general path of {@link #addScaled}). */
     private void deposit(int j, double x) {
+        if (x == 0.0) return; // +-0 adds nothing to the exact sum
         if (!Double.isFinite(x)) {
             if (special == null) special = new double[n];
             special[j] += x;
@@ -240,39 +244,37 @@ public final class ReproducibleSum implements Serializable {
             if (need > level[j]) raise(j, need);
         }
         int f = level[j];
-        int o = K * j;
         for (int k = 0; k < K - 1; k++) {
             int l = f - k;
             if (l == TOP) {
                 if (Math.abs(x) < TOP_NOTHING) continue; // extracts nothing; scaling it down could lose its bits
                 double xs = x * TOP_DOWN;
-                double m = primary[o + k];
+                double m = primary[k * n + j];
                 double q = m + or1(xs);
-                primary[o + k] = q;
+                primary[k * n + j] = q;
                 x = (xs + (m - q)) * TOP_UP;
             } else {
-                double m = primary[o + k];
+                double m = primary[k * n + j];
                 double q = m + or1(x);
-                primary[o + k] = q;
+                primary[k * n + j] = q;
                 x += m - q;
             }
         }
         int bottom = f - (K - 1);
-        primary[o + K - 1] += Double.longBitsToDouble(Double.doubleToRawLongBits(x) | (bottom == 0 ? 0L : 1L));
+        primary[(K - 1) * n + j] += Double.longBitsToDouble(Double.doubleToRawLongBits(x) | (bottom == 0 ? 0L : 1L));
     }
 
     /** Raises entry j's top level to {@code to}, shifting its bins down and dropping those below to - 2. */
     private void raise(int j, int to) {
         int from = level[j];
         int d = to - from;
-        int o = K * j;
         for (int k = K - 1; k >= 0; k--) {
             if (k >= d) {
-                primary[o + k] = primary[o + k - d];
-                carry[o + k] = carry[o + k - d];
+                primary[k * n + j] = primary[(k - d) * n + j];
+                carry[k * n + j] = carry[(k - d) * n + j];
             } else {
-                primary[o + k] = BASE[to - k];
-                carry[o + k] = 0;
+                primary[k * n + j] = BASE[to - k];
+                carry[k * n + j] = 0;
             }
         }
         level[j] = (byte) to;
@@ -281,11 +283,10 @@ public final class ReproducibleSum implements Serializable {
 
     /** Moves the 2^(b-1) and 2^(b-2) bits of each of entry j's primaries into the carries: P in [1.5, 1.75) 2^b. */
     private void renormalize(int j) {
-        int o = K * j;
         for (int k = 0; k < K; k++) {
-            long bits = Double.doubleToRawLongBits(primary[o + k]);
-            carry[o + k] += ((bits >>> 50) & 3L) - 2L;
-            primary[o + k] = Double.longBitsToDouble((bits & ~BIT_QUARTER) | BIT_HALF);
+            long bits = Double.doubleToRawLongBits(primary[k * n + j]);
+            carry[k * n + j] += ((bits >>> 50) & 3L) - 2L;
+            primary[k * n + j] = Double.longBitsToDouble((bits & ~BIT_QUARTER) | BIT_HALF);
         }
     }
 

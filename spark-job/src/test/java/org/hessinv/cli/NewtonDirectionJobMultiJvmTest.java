@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The job with executors in JVMs of their own ({@code local-cluster[2,1,1024]}, see LocalClusterSmokeTest
  * for the set-up) and the Kryo serializer: the same direction as the in-process engine, and the same bits for
- * 1, 3 and 7 partitions there and for local[2].
+ * 3 and 7 partitions there and for local[2] with 5.
  */
 class NewtonDirectionJobMultiJvmTest {
     /** As in NewtonDirectionJobTest: the in-process engine sums the gradient in example order, the job binned. */
@@ -51,8 +51,8 @@ class NewtonDirectionJobMultiJvmTest {
             RiccatiSolution expected = RiccatiSolver.solve(batch, 0.01, batch.gradient(), SweepProgress.NONE);
             double diff = RandomProblems.relativeError(d, expected.direction());
             assertTrue(diff <= SAME_ANSWER, "relative difference " + diff);
-            // the same bits for other partitionings on the cluster
-            for (int partitions : new int[] {1, 7}) {
+            // the same bits for another partitioning on the cluster (1 partition: spark/ReproducibleDirectionTest)
+            for (int partitions : new int[] {7}) {
                 Path other = dir.resolve("out-" + partitions);
                 assertEquals(0, run(spark, dir, partitions, other));
                 assertSameBits(out, other, partitions + " partitions on local-cluster");
