@@ -10,7 +10,7 @@ import org.hessinv.linalg.ReproducibleSum;
 /**
  * Sums of per-example vectors over an RDD whose result does not depend on the partitioning, the master or
  * the order in which tasks finish: each example's contribution is computed into a zeroed scratch vector and
- * added to a {@link ReproducibleSum}; the per-partition sums are merged by treeAggregate, in whatever order
+ * added to a {@link ReproducibleSum}; the per-partition sums are merged by treeReduce, in whatever order
  * (merging binned sums is exact and order-independent). The result is bit-identical for any partitioning.
  */
 public final class ReproducibleReduction {
@@ -37,7 +37,8 @@ public final class ReproducibleReduction {
             }
             return Collections.singletonList(acc).iterator();
         });
-        return perPartition.treeAggregate(new ReproducibleSum(n), ReproducibleSum::merge, ReproducibleSum::merge, DEPTH).result();
+        // one sum per partition (possibly empty), so treeReduce needs no zero value to ship with the tasks
+        return perPartition.treeReduce(ReproducibleSum::merge, DEPTH).result();
     }
 
     /**
