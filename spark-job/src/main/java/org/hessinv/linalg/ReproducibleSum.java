@@ -37,8 +37,8 @@ import java.util.Arrays;
  * With u = 2^-53, for finite values x_1..x_m added to one entry, exact sum T and result S (no overflow):
  * {@code |S - T| <= u |T| + (1 + u) m 2^-78 max|x_i|}: each value loses less than the grid of the bottom
  * bin, {@code 2^(b(f)-132) < 2^-78 max|x_i|}, and the result is T' correctly rounded. When every x_i is a
- * multiple of that grid (e.g. all exponents within ~80 bits of the largest; or max|x| < 2^-955, when f = 2),
- * S is T correctly rounded. For m >= 3 this is below the standard bound (m-1) u sum|x_i| of a plain sum.
+ * multiple of that grid (so whenever every exponent is within 26 of the largest's; or max|x| < 2^-955, when
+ * f = 2 and the bins reach 2^-1074), S is T correctly rounded. For m >= 3 this is below the standard bound (m-1) u sum|x_i| of a plain sum.
  * Partial sums never overflow: the result is +-Infinity only when T rounds beyond Double.MAX_VALUE.
  *
  * <h2>Special values</h2>
@@ -46,8 +46,9 @@ import java.util.Arrays;
  * an entry, its result is the IEEE sum of those non-finite values alone (NaN, or +-Infinity when all had one
  * sign), whatever the finite values. Results of NaN are {@link Double#NaN}.
  *
- * <p>Not thread-safe. Costs 48 bytes per entry and two to three times a plain {@code a[i] += v} loop
- * (see ReproducibleSumBenchmark).
+ * <p>Not thread-safe. 57 bytes per entry. Measured (ReproducibleSumBenchmark, n = 17,000, thread CPU time on a
+ * shared 2-core machine): about 3 ns per added value in {@link #addScaled}, against 0.15 ns for the plain
+ * (vectorized) {@code a[i] += v[i]} loop; merge 15-30 ns and result 50-90 ns per entry.
  */
 public final class ReproducibleSum implements Serializable {
     private static final long serialVersionUID = 1L;
