@@ -18,11 +18,11 @@ import java.util.Arrays;
  *
  * <h2>Adding a value x</h2>
  * The top level must satisfy {@code |x| < 2^(b(f)-13)}; if it does not, f rises to the lowest level that
- * does and the bins shift down (bins falling below f-2 are dropped). Then, for the two upper bins,
- * {@code q = fl(P + (x|1)); x += P - q; P = q} moves the part of x on the bin's grid into P exactly
- * (setting the last bit of x rules out ties, so the part extracted depends only on x and the bin's level,
- * never on P's history); the bottom bin takes {@code fl(P + (x|1))} (bin 0, on the grid of all doubles,
- * takes x exactly). Every deposit adds less than 2^(b-13) to P, so after at most 1024 deposits P is
+ * does and the bins shift down (bins falling below f-2 are dropped). Then each bin, top first, takes
+ * {@code q = fl(M + x) - M; P += q; x -= q} with the level's constant {@code M = 1.5 2^b}: q is x rounded
+ * (half to even) to the bin's grid, a function of x and the level alone (rounding against P itself would
+ * break ties by P's last bit, i.e. by the order), and both updates are exact. At bin 0, on the grid of all
+ * doubles, q = x. The bottom bin's remainder is dropped. Every deposit adds less than 2^(b-13) to P, so after at most 1024 deposits P is
  * renormalized: the bits worth 2^(b-1) and 2^(b-2) are moved into the carry, bringing P back to
  * {@code [1.5, 1.75) 2^b}. Merging raises both to the larger top level and adds bin to bin exactly.
  *
@@ -35,8 +35,9 @@ import java.util.Arrays;
  *
  * <h2>Accuracy</h2>
  * With u = 2^-53, for finite values x_1..x_m added to one entry, exact sum T and result S (no overflow):
- * {@code |S - T| <= u |T| + (1 + u) m 2^-78 max|x_i|}: each value loses less than the grid of the bottom
- * bin, {@code 2^(b(f)-132) < 2^-78 max|x_i|}, and the result is T' correctly rounded. When every x_i is a
+ * {@code |S - T| <= u |T| + (1 + u) m 2^-80 max|x_i|}: the final top level f has {@code b(f) <= e + 53} for
+ * e the exponent of max|x_i|, and each value loses at most half the bottom bin's grid,
+ * {@code 2^(b(f)-133) <= 2^(e-80)}; the result is T' (the bins' exact sum) correctly rounded. When every x_i is a
  * multiple of that grid (so whenever every exponent is within 26 of the largest's; or max|x| < 2^-955, when
  * f = 2 and the bins reach 2^-1074), S is T correctly rounded. For m >= 3 this is below the standard bound (m-1) u sum|x_i| of a plain sum.
  * Partial sums never overflow: the result is +-Infinity only when T rounds beyond Double.MAX_VALUE.
@@ -71,15 +72,16 @@ public final class ReproducibleSum implements Serializable {
     private static final int[] STORED_EXP = new int[TOP + 1];
     /** 1.5 * 2^STORED_EXP(L). */
     private static final double[] BASE = new double[TOP + 1];
-    /**
-     * 2^(b(L)-13): values below it take the fast path of {@link #addScaled} at top level L; 0 at the lowest top
-     * level (its bottom bin, bin 0, takes x without the last-bit trick) and at TOP (stored scaled): general path.
-     */
+    /** 2^(b(L)-13): values below it take the fast path of {@link #addScaled} at top level L; 0 at TOP (stored scaled). */
     private static final double[] THRESHOLD = new double[TOP + 1];
     /** 2^(b(2)-13): values below it need no more than the lowest top level. */
     private static final double TH_LOWEST = Math.scalb(1.0, MIN_EXP + WIDTH * LOWEST_TOP - 13);
     private static final double TOP_DOWN = Math.scalb(1.0, -TOP_SCALE);
     private static final double TOP_UP = Math.scalb(1.0, TOP_SCALE);
+    /** BASE / THRESHOLD at every level but TOP: 1.5 2^13. */
+    private static final double BASE_OVER_THRESHOLD = 1.5 * 8192;
+    /** 2^-W: the ratio of neighbouring levels' constants. */
+    private static final double BIN_RATIO = Math.scalb(1.0, -WIDTH);
     /** Below this a value puts nothing on the top level's grid (half its grid, 2^(b(TOP)-53)). */
     private static final double TOP_NOTHING = Math.scalb(1.0, MIN_EXP + WIDTH * TOP - 54);
 
@@ -88,7 +90,7 @@ public final class ReproducibleSum implements Serializable {
             EXP[l] = MIN_EXP + WIDTH * l;
             STORED_EXP[l] = l == TOP ? EXP[l] - TOP_SCALE : EXP[l];
             BASE[l] = Math.scalb(1.5, STORED_EXP[l]);
-            THRESHOLD[l] = l == TOP || l == LOWEST_TOP ? 0.0 : Math.scalb(1.0, EXP[l] - 13);
+            THRESHOLD[l] = l == TOP ? 0.0 : Math.scalb(1.0, EXP[l] - 13);
         }
     }
 
@@ -153,15 +155,18 @@ public final class ReproducibleSum implements Serializable {
             double x = v[j] * w;
             double t = th[j];
             if (Math.abs(x) < t) {
-                double m = p[j];
-                double q = m + or1(x);
-                p[j] = q;
-                x += m - q;
-                m = p[n1 + j];
-                q = m + or1(x);
-                p[n1 + j] = q;
-                x += m - q;
-                p[n2 + j] += or1(x);
+                // c = 1.5 2^b(f); fl(c + x) - c is x rounded (half to even) to the bin's grid 2^(b-52), a
+                // function of x and the level alone; adding it to P and subtracting it from x is exact
+                double c = t * BASE_OVER_THRESHOLD;
+                double q = (c + x) - c;
+                p[j] += q;
+                x -= q;
+                c *= BIN_RATIO;
+                q = (c + x) - c;
+                p[n1 + j] += q;
+                x -= q;
+                c *= BIN_RATIO;
+                p[n2 + j] += (c + x) - c;
             } else {
                 deposit(j, x);
             }
@@ -221,10 +226,6 @@ public final class ReproducibleSum implements Serializable {
         return out;
     }
 
-    private static double or1(double x) {
-        return Double.longBitsToDouble(Double.doubleToRawLongBits(x) | 1L);
-    }
-
     /** The lowest level f >= 2 with |x| < 2^(b(f)-13), for finite x. */
     private static int levelFor(double x) {
         if (Math.abs(x) < TH_LOWEST) return LOWEST_TOP;
@@ -245,24 +246,20 @@ public final class ReproducibleSum implements Serializable {
             if (need > level[j]) raise(j, need);
         }
         int f = level[j];
-        for (int k = 0; k < K - 1; k++) {
+        for (int k = 0; k < K; k++) {
             int l = f - k;
             if (l == TOP) {
                 if (Math.abs(x) < TOP_NOTHING) continue; // extracts nothing; scaling it down could lose its bits
                 double xs = x * TOP_DOWN;
-                double m = primary[k * n + j];
-                double q = m + or1(xs);
-                primary[k * n + j] = q;
-                x = (xs + (m - q)) * TOP_UP;
+                double q = (BASE[l] + xs) - BASE[l];
+                primary[k * n + j] += q;
+                x = (xs - q) * TOP_UP;
             } else {
-                double m = primary[k * n + j];
-                double q = m + or1(x);
-                primary[k * n + j] = q;
-                x += m - q;
+                double q = (BASE[l] + x) - BASE[l];
+                primary[k * n + j] += q;
+                x -= q;
             }
         }
-        int bottom = f - (K - 1);
-        primary[(K - 1) * n + j] += Double.longBitsToDouble(Double.doubleToRawLongBits(x) | (bottom == 0 ? 0L : 1L));
     }
 
     /** Raises entry j's top level to {@code to}, shifting its bins down and dropping those below to - 2. */
