@@ -34,9 +34,6 @@ import scala.Tuple2;
  * the residual certificate by a distributed R-pass.
  */
 public final class NewtonDirectionPipeline {
-    /** Tree depth of the gradient and R-pass aggregations. */
-    private static final int AGGREGATE_DEPTH = 2;
-
     private NewtonDirectionPipeline() {}
 
     /** What the pipeline computed, with phase timings in seconds. */
@@ -79,12 +76,12 @@ public final class NewtonDirectionPipeline {
         long t1 = System.nanoTime();
         int p = net.paramCount();
         double w = 1.0 / n;
-        double[] acc = examples.treeAggregate(new double[p + 1], (a, e) -> {
+        // binned sums: the same bits for any partitioning and task completion order
+        double[] acc = ReproducibleReduction.sumOverExamples(examples, p + 1, (e, a) -> {
             ExampleSweep s = new ExampleSweep(netB.value(), xB.value(), e._2(), w);
             s.accumulateGradient(a);
             a[p] += w * s.loss();
-            return a;
-        }, NewtonDirectionPipeline::addInto, AGGREGATE_DEPTH);
+        });
         double[] gradient = java.util.Arrays.copyOf(acc, p);
         double loss = acc[p];
         double[] rhs = q.rhs() == null ? gradient : q.rhs();
@@ -133,10 +130,8 @@ public final class NewtonDirectionPipeline {
         // certificate: ||(C + delta I) d - r|| / ||r|| by a distributed R-pass over the curvature batch
         long t4 = System.nanoTime();
         Broadcast<double[]> dB = sc.broadcast(solution.direction());
-        double[] cd = batch.treeAggregate(new double[p], (a, t) -> {
-            RPass.accumulate(new ExampleSweep(netB.value(), xB.value(), t._2(), wc), curvature, dB.value(), a);
-            return a;
-        }, NewtonDirectionPipeline::addInto, AGGREGATE_DEPTH);
+        double[] cd = ReproducibleReduction.sumOverExamples(batch, p, (t, a) ->
+                RPass.accumulate(new ExampleSweep(netB.value(), xB.value(), t._2(), wc), curvature, dB.value(), a));
         double residual = relativeResidual(cd, solution.direction(), q.damping(), rhs);
         timings.put("certify", seconds(t4));
 
@@ -173,11 +168,6 @@ public final class NewtonDirectionPipeline {
             den += r[i] * r[i];
         }
         return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
-    }
-
-    private static double[] addInto(double[] a, double[] b) {
-        for (int i = 0; i < a.length; i++) a[i] += b[i];
-        return a;
     }
 
     private static double seconds(long start) { return (System.nanoTime() - start) / 1e9; }

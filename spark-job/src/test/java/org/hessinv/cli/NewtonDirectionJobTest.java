@@ -40,8 +40,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("spark")
 class NewtonDirectionJobTest {
     /**
-     * Partitioning changes only the summation order of the gradient (a tree reduction): differences of a
-     * few ulps in r, amplified by at most cond(C + delta I) ~ 1e3 here, stay far below 1e-12.
+     * The job's gradient is a binned (reproducible) sum, the in-process engine's a plain sum in example order:
+     * differences of a few ulps in r, amplified by at most cond(C + delta I) ~ 1e3 here, stay far below 1e-12.
+     * (Across partitionings the job's outputs are bit-identical: spark/ReproducibleDirectionTest.)
      */
     private static final double SAME_ANSWER = 1e-12;
     private static final double EPS = Math.ulp(1.0);
