@@ -1,0 +1,61 @@
+package org.hessinv.spark;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.util.regex.Pattern;
+import org.hessinv.model.InvalidInputException;
+
+/**
+ * Checks a Spark master URL on the driver before a SparkContext is made: the form (Spark itself answers a bad one
+ * with a trace) and, for a standalone {@code spark://host:port}, that something listens there (Spark would retry
+ * registering for about a minute and then stop the context under the job).
+ */
+public final class MasterUrl {
+    /** Connect timeout per master address. */
+    public static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final Pattern LOCAL = Pattern.compile("local(\\[(\\*|[1-9]\\d*)(,\\s*[0-9]\\d*)?\\])?");
+    private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\s*[1-9]\\d*\\s*,\\s*[1-9]\\d*\\s*,\\s*[1-9]\\d*\\s*\\]");
+    private static final String FORMS = "use local[*], local[N], spark://HOST:PORT, yarn or k8s://https://HOST:PORT";
+
+    private MasterUrl() {}
+
+    /** Refuses (InvalidInputException) a master URL of no form Spark knows, or a standalone master nobody listens at. */
+    public static void check(String master) {
+        if (master == null) return;
+        String m = master.trim();
+        if (LOCAL.matcher(m).matches() || LOCAL_CLUSTER.matcher(m).matches() || m.equals("yarn")) return;
+        if (m.startsWith("k8s://") && m.length() > "k8s://".length()) return;
+        if (!m.startsWith("spark://")) throw new InvalidInputException("unknown --master \"" + master + "\"; " + FORMS);
+        String[] hosts = m.substring("spark://".length()).split(",");
+        StringBuilder why = new StringBuilder();
+        for (String hp : hosts) {
+            InetSocketAddress address = address(master, hp);
+            try (Socket s = new Socket()) {
+                s.connect(address, CONNECT_TIMEOUT_MILLIS);
+                return;   // one master that answers is enough (the others are standbys)
+            } catch (IOException e) {
+                if (why.length() > 0) why.append("; ");
+                why.append(hp).append(": ").append(e instanceof java.net.UnknownHostException ? "unknown host"
+                        : e instanceof java.net.SocketTimeoutException ? "no answer within " + CONNECT_TIMEOUT_MILLIS / 1000 + " s"
+                        : String.valueOf(e.getMessage()));
+            }
+        }
+        throw new InvalidInputException("cannot reach the Spark master " + master + " (" + why + "); start it "
+                + "(e.g. submit-scripts/standalone-cluster start) or check --master");
+    }
+
+    private static InetSocketAddress address(String master, String hostPort) {
+        URI u;
+        try {
+            u = new URI("spark://" + hostPort.trim());
+        } catch (java.net.URISyntaxException e) {
+            u = null;
+        }
+        if (u == null || u.getHost() == null || u.getPort() <= 0 || (u.getPath() != null && !u.getPath().isEmpty())) {
+            throw new InvalidInputException("--master " + master + " is not of the form spark://HOST:PORT; " + FORMS);
+        }
+        return new InetSocketAddress(u.getHost(), u.getPort());
+    }
+}
