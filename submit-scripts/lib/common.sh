@@ -170,6 +170,11 @@ hessinv_submit() {
     [[ $# -gt 0 ]] && shift
     local master
     master="$(hessinv_master_from_args 'local[*]' "$@")"
+    # SparkSubmit answers a master of no known form with a stack trace: refuse it here, on one line
+    # (the programs themselves check that a spark:// master answers)
+    if [[ ! "$master" =~ ^(local(\[(\*|[1-9][0-9]*)(,[0-9]+)?\])?|local-cluster\[[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*\]|yarn|spark://[^/]+:[0-9]+(,[^/]+:[0-9]+)*|k8s://.+)$ ]]; then
+        hessinv_die "unknown --master \"$master\"; use local[*], local[N], spark://HOST:PORT, yarn or k8s://https://HOST:PORT"
+    fi
     hessinv_ensure_built
     local cp opts mem
     cp="$(cat "$HESSINV_CLASSPATH_FILE")"

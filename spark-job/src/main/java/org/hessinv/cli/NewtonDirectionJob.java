@@ -77,7 +77,8 @@ public final class NewtonDirectionJob {
         long start = System.nanoTime();
         Network net = o.builtInDefault() ? DefaultProblem.network() : ModelSpec.read(Path.of(o.model()));
         double[] x = o.params() != null ? Npy.read(Path.of(o.params())) : net.initialParameters(o.initSeed() == null ? 0 : o.initSeed());
-        MasterUrl.check(given != null ? null : o.master() != null ? o.master() : new SparkConf().get("spark.master", null));
+        if (given != null) MasterUrl.checkForm(o.master());   // the given session is used whatever --master says
+        else MasterUrl.check(o.master() != null ? o.master() : new SparkConf().get("spark.master", null));
         net.validateParameters(x);
         if (o.solver().equals("woodbury")) {
             // the route's model and batch preconditions, before any data is read or output written

@@ -21,14 +21,21 @@ public final class MasterUrl {
 
     private MasterUrl() {}
 
-    /** Refuses (InvalidInputException) a master URL of no form Spark knows, or a standalone master nobody listens at. */
-    public static void check(String master) {
+    /** Refuses (InvalidInputException) a master URL of no form Spark knows. */
+    public static void checkForm(String master) {
         if (master == null) return;
         String m = master.trim();
         if (LOCAL.matcher(m).matches() || LOCAL_CLUSTER.matcher(m).matches() || m.equals("yarn")) return;
         if (m.startsWith("k8s://") && m.length() > "k8s://".length()) return;
         if (!m.startsWith("spark://")) throw new InvalidInputException("unknown --master \"" + master + "\"; " + FORMS);
-        String[] hosts = m.substring("spark://".length()).split(",");
+        for (String hp : m.substring("spark://".length()).split(",")) address(master, hp);
+    }
+
+    /** Refuses (InvalidInputException) a master URL of no form Spark knows, or a standalone master nobody listens at. */
+    public static void check(String master) {
+        checkForm(master);
+        if (master == null || !master.trim().startsWith("spark://")) return;
+        String[] hosts = master.trim().substring("spark://".length()).split(",");
         StringBuilder why = new StringBuilder();
         for (String hp : hosts) {
             InetSocketAddress address = address(master, hp);
