@@ -42,7 +42,7 @@ public record DataOptions(
             "                           the default parallelism if that leaves >= 1000 rows per partition)",
             "  --master URL             Spark master, e.g. local[2] or spark://127.0.0.1:7077 (default: the",
             "                           one spark-submit gives, else local[*])",
-            "  --overwrite              replace PATH if it exists",
+            "  --overwrite              replace PATH if it is a data set written by generate-data",
             "  --help                   print this help");
 
     private static final List<String> FLAGS = List.of("--overwrite", "--help");
