@@ -24,7 +24,6 @@ import java.util.Set;
  */
 public final class ModelSpec {
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     /** Deepest JSON nesting a spec may have (a spec needs 4: object, layers array, layer object, weights rows). */
     private static final int MAX_NESTING = 64;
@@ -56,17 +55,28 @@ public final class ModelSpec {
 
     public static Network parse(String json) {
         checkNesting(json);
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
+        JsonNode root = null;
+        try (com.fasterxml.jackson.core.JsonParser parser = JSON.getFactory().createParser(json)) {
+            root = JSON.readTree(parser);
+            com.fasterxml.jackson.core.JsonLocation end = parser.currentLocation();
+            if (root != null && parser.nextToken() != null) throw new JsonTrailing(end);
+        } catch (JsonTrailing e) {
+            throw new InvalidInputException("not valid JSON: text after the spec's closing } (from line " + e.end.getLineNr()
+                    + ", column " + e.end.getColumnNr() + "); remove it");
         } catch (JsonProcessingException e) {
+            if (root != null) {
+                throw new InvalidInputException("not valid JSON: text after the spec's closing } (at line " + e.getLocation().getLineNr()
+                        + ", column " + e.getLocation().getColumnNr() + "); remove it");
+            }
             String msg = String.valueOf(e.getOriginalMessage());
             int nl = msg.indexOf('\n');
             if (nl >= 0) msg = msg.substring(0, nl);
             String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             String hint = msg.startsWith("Duplicate field") ? "; give each field once"
-                    : msg.contains("Trailing token") ? "; remove what follows the spec's closing }" : "";
+                    : "";
             throw new InvalidInputException("not valid JSON (" + msg + at + ")" + hint);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot parse the spec: " + e.getMessage());
         }
         if (root == null || !root.isObject()) throw new InvalidInputException("the spec must be a JSON object with \"input\", \"layers\" and \"head\"");
         checkKeys(root, TOP_KEYS, "the spec");
@@ -224,21 +234,33 @@ public final class ModelSpec {
                 double repeat = rep != null && rep.isIntegralNumber() && rep.asLong() > 0 ? rep.asDouble() : 1;
                 long u = units != null && units.isIntegralNumber() && units.asLong() > 0 ? units.asLong() : width;
                 String t = type == null ? "" : type.asText();
-                double perStage = switch (t) {
+                // the first repetition reads the current width, the others (dense, square) their own output
+                double first = switch (t) {
                     case "residual" -> (double) width * (width + 1);
                     case "dense" -> (double) u * (width + 1);
                     case "square" -> u;
                     default -> 0;
                 };
+                double others = switch (t) {
+                    case "residual" -> first;
+                    case "dense" -> (double) u * (u + 1);
+                    case "square" -> u;
+                    default -> 0;
+                };
                 if (t.equals("dense") || t.equals("square")) {
-                    if ((double) u * width > MAX_PARAMETERS) {
-                        throw new InvalidInputException("layer " + (i + 1) + ": " + u + " units on an input of width " + width
-                                + " make a weight matrix of " + String.format(java.util.Locale.ROOT, "%.3g", (double) u * width)
+                    long widest = repeat > 1 ? Math.max(width, u) : width;
+                    if ((double) u * widest > MAX_PARAMETERS) {
+                        throw new InvalidInputException("layer " + (i + 1) + ": " + u + " units on an input of width " + widest
+                                + " make a weight matrix of " + String.format(java.util.Locale.ROOT, "%.3g", (double) u * widest)
                                 + " entries, more than one Java array holds (" + MAX_PARAMETERS + "); use narrower layers");
                     }
                     width = u;
+                } else if (t.equals("residual") && (double) width * width > MAX_PARAMETERS) {
+                    throw new InvalidInputException("layer " + (i + 1) + ": a residual layer of width " + width + " has a weight matrix of "
+                            + String.format(java.util.Locale.ROOT, "%.3g", (double) width * width) + " entries, more than one Java array holds ("
+                            + MAX_PARAMETERS + "); use narrower layers");
                 }
-                params += repeat * perStage;
+                params += first + (repeat - 1) * others;
                 stages += repeat;
             }
         }
@@ -257,6 +279,17 @@ public final class ModelSpec {
             throw new InvalidInputException(String.format(java.util.Locale.ROOT, "the model has %.0f parameters in %.0f stages, which needs "
                     + "about %.1f GB of driver memory for its parameter vectors alone, but the heap is %.1f GB; use fewer or narrower "
                     + "layers, or a larger heap (HESSINV_DRIVER_MEMORY, --driver-memory)", params, stages, need / 1e9, heap / 1e9));
+        }
+    }
+
+    /** Something follows the root object. */
+    private static final class JsonTrailing extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient com.fasterxml.jackson.core.JsonLocation end;
+
+        JsonTrailing(com.fasterxml.jackson.core.JsonLocation end) {
+            super("trailing text");
+            this.end = end;
         }
     }
 

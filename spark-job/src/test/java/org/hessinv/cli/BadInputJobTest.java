@@ -249,7 +249,7 @@ class BadInputJobTest {
                 + ", \"head\": {\"type\": \"softmax\", \"classes\": 3}}");
         assertRefused(job(args(deep, csv, out)), out, "deep.json", "nested deeper than");
         Path trailing = write(t.resolve("trailing.json"), SPEC + " {\"more\": 1}");
-        assertRefused(job(args(trailing, csv, out)), out, "trailing.json", "not valid JSON", "Trailing token");
+        assertRefused(job(args(trailing, csv, out)), out, "trailing.json", "not valid JSON", "text after the spec's closing }");
         Path dup = write(t.resolve("dup.json"), SPEC.replace("\"input\": 3,", "\"input\": 3, \"input\": 4,"));
         assertRefused(job(args(dup, csv, out)), out, "dup.json", "Duplicate field 'input'", "once");
     }
