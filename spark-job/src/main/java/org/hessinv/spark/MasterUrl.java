@@ -37,11 +37,12 @@ public final class MasterUrl {
         if (master == null || !master.trim().startsWith("spark://")) return;
         String[] hosts = master.trim().substring("spark://".length()).split(",");
         StringBuilder why = new StringBuilder();
+        java.util.List<InetSocketAddress> reachable = new java.util.ArrayList<>();
         for (String hp : hosts) {
             InetSocketAddress address = address(master, hp);
             try (Socket s = new Socket()) {
                 s.connect(address, CONNECT_TIMEOUT_MILLIS);
-                return;   // one master that answers is enough (the others are standbys)
+                reachable.add(address);
             } catch (IOException e) {
                 if (why.length() > 0) why.append("; ");
                 why.append(hp).append(": ").append(e instanceof java.net.UnknownHostException ? "unknown host"
@@ -49,8 +50,52 @@ public final class MasterUrl {
                         : String.valueOf(e.getMessage()));
             }
         }
-        throw new InvalidInputException("cannot reach the Spark master " + master + " (" + why + "); start it "
-                + "(e.g. submit-scripts/standalone-cluster start) or check --master");
+        if (reachable.isEmpty()) {
+            throw new InvalidInputException("cannot reach the Spark master " + master + " (" + why + "); start it "
+                    + "(e.g. submit-scripts/standalone-cluster start) or check --master");
+        }
+        probeMaster(master, reachable);   // one master that answers is enough (the others are standbys)
+    }
+
+    /** How long a standalone master's RPC endpoint may take to answer the probe. */
+    public static final int PROBE_TIMEOUT_SECONDS = 5;
+
+    /**
+     * Asks each {@code spark://} address, over Spark's own RPC, whether it has a "Master" endpoint (what SparkContext
+     * registers with), within {@link #PROBE_TIMEOUT_SECONDS}: something that accepts TCP connections but is not a
+     * Spark master would otherwise keep SparkContext retrying for a minute and then stop it under the job. Spark's
+     * connection warnings meanwhile are dropped ({@link UserErrorLogFilter#connecting}).
+     */
+    private static void probeMaster(String master, java.util.List<InetSocketAddress> reachable) {
+        org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf()
+                .set("spark.rpc.lookupTimeout", PROBE_TIMEOUT_SECONDS + "s")
+                .set("spark.rpc.askTimeout", PROBE_TIMEOUT_SECONDS + "s");
+        UserErrorLogFilter.connecting(true);
+        org.apache.spark.rpc.RpcEnv env = null;
+        StringBuilder why = new StringBuilder();
+        try {
+            org.apache.spark.SecurityManager security = new org.apache.spark.SecurityManager(conf,
+                    org.apache.spark.SecurityManager$.MODULE$.$lessinit$greater$default$2(),
+                    org.apache.spark.SecurityManager$.MODULE$.$lessinit$greater$default$3());
+            String local = System.getenv().getOrDefault("SPARK_LOCAL_IP", "127.0.0.1");
+            env = org.apache.spark.rpc.RpcEnv$.MODULE$.create("hessinv-master-probe", local, 0, conf, security, true);
+            for (InetSocketAddress a : reachable) {
+                try {
+                    env.setupEndpointRef(new org.apache.spark.rpc.RpcAddress(a.getHostString(), a.getPort()), "Master");
+                    return;
+                } catch (Exception e) {   // SparkException, RpcTimeoutException
+                    if (why.length() > 0) why.append("; ");
+                    why.append(a.getHostString()).append(':').append(a.getPort()).append(": ").append(ExampleReader.summary(e));
+                }
+            }
+        } catch (Exception e) {
+            return;   // cannot probe (e.g. no local address to bind): let SparkContext try
+        } finally {
+            if (env != null) env.shutdown();
+            UserErrorLogFilter.connecting(false);
+        }
+        throw new InvalidInputException("the Spark master " + master + " does not answer as a Spark master (" + why
+                + "); check --master and the cluster");
     }
 
     private static InetSocketAddress address(String master, String hostPort) {

@@ -32,6 +32,18 @@ public final class UserErrorLogFilter extends AbstractFilter {
             "org.apache.spark.executor.Executor", "org.apache.spark.storage.DiskBlockObjectWriter",
             "org.apache.spark.scheduler.TaskSchedulerImpl", "org.apache.spark.storage.BlockManager");
 
+    /** Loggers of Spark's connection to a standalone master, quiet while {@link #connecting(boolean)} is set. */
+    private static final java.util.List<String> CONNECT_LOGGERS = java.util.List.of("org.apache.spark.deploy.client",
+            "org.apache.spark.network", "org.apache.spark.rpc", "org.apache.spark.scheduler.cluster", "org.apache.spark.SparkContext",
+            "org.apache.spark.util.Utils");
+    private static volatile boolean connecting;
+
+    /**
+     * While set, drops Spark's warnings and errors about connecting to a standalone master: {@link MasterUrl#session}
+     * reports a master that does not accept the application itself, on one line.
+     */
+    public static void connecting(boolean on) { connecting = on; }
+
     private final Set<String> badStages = ConcurrentHashMap.newKeySet();
     private volatile long lastDropped = Long.MIN_VALUE / 2;
 
@@ -78,6 +90,9 @@ public final class UserErrorLogFilter extends AbstractFilter {
         if (event.getLoggerName().equals("org.apache.spark.storage.DiskBlockObjectWriter") && message.startsWith("Error deleting")) {
             // a failed or killed task's shuffle file that was never created: harmless, and it comes before the failure is logged
             return Result.DENY;
+        }
+        if (connecting) {
+            for (String prefix : CONNECT_LOGGERS) if (event.getLoggerName().startsWith(prefix)) return Result.DENY;
         }
         if (message.startsWith("Service 'SparkUI' could not bind on port")) return Result.DENY;   // another job has the port: Spark takes the next
         Matcher m = STAGE.matcher(message);

@@ -283,6 +283,29 @@ class BadInputJobTest {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertRefused(r, out, "cannot reach the Spark master spark://127.0.0.1:" + port, "start it");
         assertTrue(seconds < 20, "took " + seconds + " s");
+
+        // something listens but is not a Spark master (it answers like a web server): refused by the RPC probe
+        try (ServerSocket impostor = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {
+                while (!impostor.isClosed()) {
+                    try (java.net.Socket c = impostor.accept()) {
+                        c.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        c.getOutputStream().flush();
+                        Thread.sleep(200);
+                    } catch (IOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            answer.setDaemon(true);
+            answer.start();
+            start = System.nanoTime();
+            r = runWithoutSession("--model", model.toString(), "--data", csv.toString(), "--out", out.toString(),
+                    "--master", "spark://127.0.0.1:" + impostor.getLocalPort());
+            seconds = (System.nanoTime() - start) / 1e9;
+            assertRefused(r, out, "spark://127.0.0.1:" + impostor.getLocalPort(), "does not answer as a Spark master");
+            assertTrue(seconds < 20, "took " + seconds + " s");
+        }
     }
 
     /** The job as a command line runs it (it would make its own session; the master check refuses before that). */
