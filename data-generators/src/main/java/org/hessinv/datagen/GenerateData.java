@@ -143,6 +143,7 @@ public final class GenerateData {
             }
             if (!made) throw new UsageException("cannot write to " + out.getParent() + "; choose a writable --out");
             fs.delete(tmp, true);
+            fs.deleteOnExit(tmp);   // SIGTERM or Ctrl-C mid-write: Hadoop's shutdown hook removes the partial folder
             Dataset<Row> rows = rows(spark, data, o.format(), o.rows(), partitions);
             switch (o.format()) {
                 case "csv" -> rows.write().option("header", "true").csv(tmp.toString());
@@ -153,6 +154,7 @@ public final class GenerateData {
             fs.create(new Path(tmp, MARKER), false).close();
             commit(fs, tmp, out);
             committed = true;
+            fs.cancelDeleteOnExit(tmp);
         } catch (IOException e) {
             throw new RuntimeException("writing " + out + ": " + e.getMessage(), e);
         } finally {
