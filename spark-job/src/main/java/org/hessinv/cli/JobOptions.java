@@ -10,8 +10,8 @@ import org.hessinv.model.InvalidInputException;
 
 /**
  * The command line of the Newton-direction job, parsed and checked up front. Defaults: curvature
- * hessian, damping 1e-3, curvature batch 64, seed 0, rhs gradient, partitions = Spark's default
- * parallelism. With neither --model nor --data the job runs its built-in default problem.
+ * hessian, damping 1e-3, curvature batch 64 or all examples when there are fewer (kept as -64: see
+ * NewtonDirectionPipeline.Request), seed 0, rhs gradient, partitions = Spark's default parallelism. With neither --model nor --data the job runs its built-in default problem.
  */
 public record JobOptions(String model, String params, Long initSeed, String data, String format, Curvature curvature,
                          double damping, long curvatureBatch, long seed, String rhs, String out, String master,
