@@ -40,7 +40,7 @@ public final class NewtonDirectionPipeline {
     public record Result(double loss, double[] gradient, double[] rhs, RiccatiSolution solution, double residual,
                          long examples, long curvatureExamples, int layerRanges, Map<String, Double> timings) {}
 
-    /** Inputs of one run. {@code rhs} null means the gradient. {@code curvatureBatch} <= 0 means all examples. */
+    /** Inputs of one run. {@code rhs} null means the gradient. {@code curvatureBatch} 0 means all examples, -k at most k (all when fewer). */
     public record Request(Network net, double[] x, JavaRDD<Example> examples, Curvature curvature, double damping,
                           long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress, String solver,
                           double maxResidual) {
@@ -70,6 +70,12 @@ public final class NewtonDirectionPipeline {
         }).repartition(q.partitions()).persist(StorageLevel.MEMORY_AND_DISK());
         long n = examples.count();
         if (n == 0) throw new org.hessinv.model.InvalidInputException("the data set has no examples; check --data");
+        // a negative curvature batch -k (the command line's default) means "k, or all examples when there are fewer"
+        long asked = q.curvatureBatch() < 0 ? Math.min(-q.curvatureBatch(), n) : q.curvatureBatch();
+        if (asked > n) {
+            throw new org.hessinv.model.InvalidInputException("--curvature-batch " + asked + " is larger than the data ("
+                    + n + " examples); give --curvature-batch all or at most " + n);
+        }
         timings.put("load", seconds(t0));
 
         // loss and gradient: F = (1/N) sum_i loss_i, g = dF/dx
@@ -91,11 +97,11 @@ public final class NewtonDirectionPipeline {
         long t2 = System.nanoTime();
         JavaRDD<Tuple2<Long, Example>> batch = examples;
         long bc = n;
-        if (q.curvatureBatch() > 0 && q.curvatureBatch() < n) {
-            java.util.BitSet chosen = CurvatureSample.choose(n, q.curvatureBatch(), q.seed());
+        if (asked > 0 && asked < n) {
+            java.util.BitSet chosen = CurvatureSample.choose(n, asked, q.seed());
             Broadcast<java.util.BitSet> chosenB = sc.broadcast(chosen);
             batch = examples.filter(t -> chosenB.value().get(Math.toIntExact(t._1())));
-            bc = q.curvatureBatch();
+            bc = asked;
         }
         if (q.woodbury()) WoodburySolver.checkApplicable(net, bc);
         // the stages per segment of gains kept at once: all of them unless the network is too deep to keep every K_l

@@ -255,10 +255,16 @@ class NewtonDirectionJobTest {
         assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code(), r.stderr());
         assertTrue(r.stderr().contains("already exists") && r.stderr().contains("--overwrite"), r.stderr());
         assertEquals("mine", Files.readString(out.resolve("keep.txt")));
-        JobRun again = job(args(dir.resolve("data.csv"), out, "--overwrite"));
+        // --overwrite replaces only an earlier output (marked at commit): this folder is left alone
+        JobRun refused = job(args(dir.resolve("data.csv"), out, "--overwrite"));
+        assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, refused.code(), refused.stderr());
+        assertTrue(refused.lastLine().contains("not an output of hessinv"), refused.stderr());
+        assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+        Path earlier = t.resolve("earlier");
+        assertEquals(0, job(args(dir.resolve("data.csv"), earlier)).code());
+        JobRun again = job(args(dir.resolve("data.csv"), earlier, "--overwrite", "--damping", "0.5"));
         assertEquals(0, again.code(), again.stderr());
-        assertTrue(Files.exists(out.resolve("direction.npy")));
-        assertFalse(Files.exists(out.resolve("keep.txt")));
+        assertEquals(0.5, new ObjectMapper().readTree(earlier.resolve("report.json").toFile()).get("damping").asDouble());
     }
 
     @Test
