@@ -59,6 +59,8 @@ public final class PredictJob implements Callable<Integer> {
     boolean overwrite;
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*]).")
     String master;
+    @Option(names = "--verbose", description = "On bad input, also print the trace and keep Spark's log of failed tasks.")
+    boolean verbose;
 
     /** Set by tests: a session to use (and leave open). */
     private SparkSession given;
@@ -160,6 +162,7 @@ public final class PredictJob implements Callable<Integer> {
         SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv predict"));
         if (master != null) conf.setMaster(master);
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
+        org.hessinv.spark.MasterUrl.check(conf.get("spark.master"));
         return SparkSession.builder().config(conf).getOrCreate();
     }
 }

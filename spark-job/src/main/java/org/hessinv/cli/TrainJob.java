@@ -106,6 +106,8 @@ public final class TrainJob implements Callable<Integer> {
     boolean overwrite;
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*]).")
     String master;
+    @Option(names = "--verbose", description = "On bad input, also print the trace and keep Spark's log of failed tasks.")
+    boolean verbose;
     @Option(names = "--partitions", paramLabel = "N", description = "Example partitions (default: Spark's default parallelism).")
     Integer partitions;
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the curvature batch and validation split (default ${DEFAULT-VALUE}).")
@@ -134,6 +136,13 @@ public final class TrainJob implements Callable<Integer> {
         boolean builtIn = model == null && data == null;
         if (!builtIn && (model == null || data == null)) throw new InvalidInputException("give both --model and --data (or neither, for the built-in digits run)");
         Path outDir = Path.of(out != null ? out : builtIn ? "hessinv-out/train" : requireOut());
+        try (AutoCloseable lock = RunFolder.lock(outDir)) {
+            return train(start, outDir);
+        }
+    }
+
+    private int train(long start, Path outDir) throws Exception {
+        boolean builtIn = model == null && data == null;
         RunFolder existing = null;
         TrainSettings s0;
         if (resume) {
@@ -280,6 +289,7 @@ public final class TrainJob implements Callable<Integer> {
         SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv train"));
         if (master != null) conf.setMaster(master);
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
+        org.hessinv.spark.MasterUrl.check(conf.get("spark.master"));
         return SparkSession.builder().config(conf).getOrCreate();
     }
 

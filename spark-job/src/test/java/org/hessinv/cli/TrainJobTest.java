@@ -203,6 +203,15 @@ class TrainJobTest {
         try (Stream<Path> s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".bad")), "no temporary folder left");
         }
+        // a second writer while a run holds --out is refused
+        try (AutoCloseable held = org.hessinv.io.RunFolder.lock(out)) {
+            JobRun busy = train(args(out, "--steps", "1"));
+            assertEquals(2, busy.code(), busy.stderr());
+            assertTrue(busy.lastLine().contains("another train run"), busy.lastLine());
+            assertFalse(Files.exists(out));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         // an existing run is left untouched without --overwrite
         Path run = dir.resolve("run-lm-existing");
         assertEquals(0, train(args(run, "--steps", "1")).code());
