@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * softmax), blocks of 1..300 examples, the data cut into blocks with a ragged last one.
  *
  * <p>Bound: both paths evaluate the same expressions on the same operands except for the order of the
- * additions inside each dot product (length at most max(width, B)) and of the block sums. A reordered sum of
+ * additions inside each dot product (length at most max(width, B)) and of the block sums, and tanh (within
+ * 4 ulp of Math.tanh, i.e. a relative change below 1e-15 of each activation). A reordered sum of
  * m terms differs by at most ~2 m eps sum|terms|, and the stages propagate such differences with gains of
  * order one on these networks (weights ~ N(0, 1/inputs), depth <= 10); with m <= 300 and eps = 1.1e-16 the
  * difference of each quantity is below ~1e-12 of its natural scale: sum_i |loss_i| for the loss, sum_i ||w
