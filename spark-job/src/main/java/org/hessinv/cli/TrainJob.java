@@ -45,7 +45,7 @@ import picocli.CommandLine.Option;
  * validated, standardized and persisted once), writing {@code params.npy}, {@code history.csv},
  * {@code report.json}, {@code loss.png} and checkpoints into a run folder that {@code --resume} continues.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "train", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Trains a network with exact damped Gauss-Newton (Levenberg-Marquardt) or exact trust-region steps.",
                 "With neither --model nor --data: the shipped digits set (data/digits.csv) on conf/models/digits.json."},
         exitCodeListHeading = "Exit codes:%n",
