@@ -58,7 +58,7 @@ public final class Trainer {
                 long seed = batchSeed(settings, state.step());
                 if (curvature == null || seed != curvatureSeed) {
                     if (curvature != null) curvature.release();
-                    curvature = f.curvature(state.x(), seed);
+                    curvature = new Lazy(f, state.x(), seed);
                     curvatureSeed = seed;
                 }
                 StepReport r = opt.step(f, state, curvature);
@@ -78,6 +78,40 @@ public final class Trainer {
             }
         } finally {
             if (curvature != null) curvature.release();
+        }
+    }
+
+    /**
+     * The curvature at x, formed on its first use: optimizers that never ask for it (L-BFGS, Adam) never pay for the
+     * curvature batch.
+     */
+    private static final class Lazy implements DampedCurvature {
+        private final Objective f;
+        private final double[] x;
+        private final long seed;
+        private DampedCurvature c;
+
+        Lazy(Objective f, double[] x, long seed) {
+            this.f = f;
+            this.x = x;
+            this.seed = seed;
+        }
+
+        private DampedCurvature formed() {
+            if (c == null) c = f.curvature(x, seed);
+            return c;
+        }
+
+        @Override public int dimension() { return x.length; }
+
+        @Override public DampedSolve solve(double lambda, double[] r) { return formed().solve(lambda, r); }
+
+        @Override public double[] times(double[] v) { return formed().times(v); }
+
+        @Override public String route() { return formed().route(); }
+
+        @Override public void release() {
+            if (c != null) c.release();
         }
     }
 
