@@ -333,7 +333,7 @@ public final class TrainJob implements Callable<Integer> {
         if (!Double.isNaN(last.validationLoss())) {
             lines.add(new LinePlot.Series("validation loss", secs, r.history().stream().mapToDouble(HistoryRow::validationLoss).toArray()));
         }
-        run.replace("loss.png", p -> LinePlot.write(p, "train --optimizer " + s.optimizer() + " (" + net.describe() + ")", "seconds", "loss", true, lines));
+        run.replace("loss.png", p -> LinePlot.write(p, "train --optimizer " + s.optimizer() + ", " + net.paramCount() + " parameters", "seconds", "loss", true, lines));
         timings.put("write", (System.nanoTime() - w0) / 1e9);
         timings.put("total", total + timings.get("write"));
         Report rep = new Report(st.loss(), "mean training loss at params.npy", st.gradientNorm(), last.validationLoss(), last.validationAccuracy(),

@@ -34,6 +34,7 @@ public final class LinePlot {
         if (logY) {
             LogAxis axis = new LogAxis(yLabel);
             axis.setSmallestValue(1e-300);
+            axis.setNumberFormatOverride(new java.text.DecimalFormat("0.##E0"));
             chart.getXYPlot().setRangeAxis(axis);
         }
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 540);
