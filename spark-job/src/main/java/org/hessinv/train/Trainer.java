@@ -33,8 +33,11 @@ public final class Trainer {
     private Trainer() {}
 
     /** The history row of a starting point (step 0). */
-    public static HistoryRow startRow(TrainState s, double[] validation) {
-        return new HistoryRow(s.step(), 0, s.loss(), s.gradientNorm(), validation[0], validation[1], Double.NaN, Double.NaN,
+    public static HistoryRow startRow(TrainState s, double[] validation) { return startRow(s, validation, 0); }
+
+    /** The history row of a starting point reached after {@code seconds} (e.g. Adam's learning-rate grid). */
+    public static HistoryRow startRow(TrainState s, double[] validation, double seconds) {
+        return new HistoryRow(s.step(), seconds, s.loss(), s.gradientNorm(), validation[0], validation[1], Double.NaN, Double.NaN,
                 Double.NaN, null, null, Double.NaN, Double.NaN, -1);
     }
 
