@@ -113,6 +113,21 @@ public final class CompareJob implements Callable<Integer> {
 
         HistoryRow last() { return history.get(history.size() - 1); }
 
+        /** Steps whose loss is above the previous row's. */
+        long increases() {
+            long k = 0;
+            for (int i = 1; i < history.size(); i++) if (history.get(i).loss() > history.get(i - 1).loss()) k++;
+            return k;
+        }
+
+        /** "indefinite/hard-case" step counts: the curvature had negative eigenvalues / the step used a negative-curvature direction. */
+        String negativeCurvature() {
+            long indefinite = history.stream().filter(r -> r.negativeEigenvalues() > 0).count();
+            long hard = history.stream().filter(r -> r.route() != null && r.route().contains("negative-curvature")).count();
+            boolean known = history.stream().anyMatch(r -> r.negativeEigenvalues() >= 0);
+            return known ? indefinite + " / " + hard : "-";
+        }
+
         /** The first seconds at which the training loss was <= level (NaN: never). */
         double secondsTo(double level) {
             for (HistoryRow r : history) if (r.loss() <= level) return r.seconds();
@@ -208,14 +223,14 @@ public final class CompareJob implements Callable<Integer> {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "Same start, same data, %.0f s each. Common level = the best loss the slowest optimizer reached = %.4g.%n%n",
                 timeLimit, common));
-        b.append(String.format(Locale.ROOT, "| optimizer | steps | final loss | best loss | validation accuracy | s to common level %.3g | s to loss %.3g | data passes | stop |%n",
+        b.append(String.format(Locale.ROOT, "| optimizer | steps | final loss | best loss | validation accuracy | s to common level %.3g | s to loss %.3g | data passes | loss increases | negative curvature (indefinite / hard-case steps) | stop |%n",
                 common, reach));
-        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Line l : lines) {
             HistoryRow last = l.last();
-            b.append(String.format(Locale.ROOT, "| %s | %d | %.4g | %.4g | %s | %s | %s | %d | %s |%n", l.optimizer(), last.step(), last.loss(), l.best(),
-                    Double.isFinite(last.validationAccuracy()) ? String.format(Locale.ROOT, "%.4f", last.validationAccuracy()) : "-",
-                    seconds(l.secondsTo(common)), seconds(l.secondsTo(reach)), l.passes(), l.stopReason()));
+            b.append(String.format(Locale.ROOT, "| %s | %d | %.4g | %.4g | %s | %s | %s | %d | %d | %s | %s |%n", l.optimizer(), last.step(), last.loss(),
+                    l.best(), Double.isFinite(last.validationAccuracy()) ? String.format(Locale.ROOT, "%.4f", last.validationAccuracy()) : "-",
+                    seconds(l.secondsTo(common)), seconds(l.secondsTo(reach)), l.passes(), l.increases(), l.negativeCurvature(), l.stopReason()));
         }
         return b.toString();
     }
