@@ -1,5 +1,7 @@
 package org.hessinv.bench;
 
+import org.hessinv.solve.SweepCost;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.IntFunction;

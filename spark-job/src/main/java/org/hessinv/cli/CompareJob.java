@@ -63,7 +63,9 @@ public final class CompareJob implements Callable<Integer> {
     boolean standardize;
     @Option(names = "--curvature", paramLabel = "ggn|hessian", description = "For every optimizer that uses one (default: hessian for trust-region, ggn otherwise).")
     String curvature;
-    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "512")
+    @Option(names = "--solver", paramLabel = "auto|riccati|output-space", defaultValue = "auto", description = "Exact route (as train; default ${DEFAULT-VALUE}).")
+    String solver;
+    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256")
     String curvatureBatch;
     @Option(names = "--resample-every", paramLabel = "K", defaultValue = "0")
     int resampleEvery;
@@ -75,7 +77,7 @@ public final class CompareJob implements Callable<Integer> {
     double gradientTolerance;
     @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "10")
     int checkpointEvery;
-    @Option(names = "--damping", paramLabel = "LAMBDA", defaultValue = "1e-2")
+    @Option(names = "--damping", paramLabel = "LAMBDA", defaultValue = "1")
     double damping;
     @Option(names = "--radius", paramLabel = "DELTA", defaultValue = "1")
     double radius;
@@ -147,7 +149,7 @@ public final class CompareJob implements Callable<Integer> {
         if (validation != null && validationFraction != null) throw new InvalidInputException("give --validation or --validation-fraction, not both");
         double fraction = validationFraction != null ? validationFraction : builtIn && validation == null ? DigitsProblem.VALIDATION_FRACTION : 0;
         TrainSettings base = new TrainSettings(builtIn ? "built-in digits" : TrainJob.abs(model), builtIn ? "built-in" : TrainJob.abs(data), format,
-                validation == null ? null : TrainJob.abs(validation), fraction, standardize, optimizers.get(0), "ggn",
+                validation == null ? null : TrainJob.abs(validation), fraction, standardize, optimizers.get(0), "ggn", solver,
                 Commands.curvatureBatch(curvatureBatch), resampleEvery, steps, timeLimit, targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss,
                 gradientTolerance, checkpointEvery, partitions != null ? partitions : 0, seed, damping, radius,
                 params == null ? null : TrainJob.abs(params), initSeed, lbfgsMemory, learningRate == null ? Double.NaN : learningRate, batchSize, cgMax);

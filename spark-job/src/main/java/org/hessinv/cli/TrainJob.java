@@ -30,6 +30,7 @@ import org.hessinv.spark.KryoRegistration;
 import org.hessinv.spark.SparkObjective;
 import org.hessinv.spark.TrainingData;
 import org.hessinv.train.Adam;
+import org.hessinv.train.CurvatureRoute;
 import org.hessinv.train.HessianFree;
 import org.hessinv.train.HistoryRow;
 import org.hessinv.train.Lbfgs;
@@ -78,7 +79,10 @@ public final class TrainJob implements Callable<Integer> {
     String optimizer;
     @Option(names = "--curvature", paramLabel = "ggn|hessian", description = "Default: hessian for trust-region, ggn otherwise (lm, hf).")
     String curvature;
-    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "512",
+    @Option(names = "--solver", paramLabel = "auto|riccati|output-space", defaultValue = "auto",
+            description = "Exact route: the Riccati sweep, the GGN in output space, or the cheaper by their cost models (default ${DEFAULT-VALUE}).")
+    String solver;
+    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256",
             description = "Examples in the curvature batch (seeded draw; default ${DEFAULT-VALUE}); the loss and gradient use all.")
     String curvatureBatch;
     @Option(names = "--resample-every", paramLabel = "K", defaultValue = "0",
@@ -95,7 +99,7 @@ public final class TrainJob implements Callable<Integer> {
     double gradientTolerance;
     @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "10", description = "Checkpoint every K steps (0: never; default ${DEFAULT-VALUE}).")
     int checkpointEvery;
-    @Option(names = "--damping", paramLabel = "LAMBDA", defaultValue = "1e-2", description = "Initial Levenberg-Marquardt damping (default ${DEFAULT-VALUE}).")
+    @Option(names = "--damping", paramLabel = "LAMBDA", defaultValue = "1", description = "Initial Levenberg-Marquardt damping (default ${DEFAULT-VALUE}).")
     double damping;
     @Option(names = "--radius", paramLabel = "DELTA", defaultValue = "1", description = "Initial trust-region radius (default ${DEFAULT-VALUE}).")
     double radius;
@@ -190,7 +194,7 @@ public final class TrainJob implements Callable<Integer> {
                             double[] x0, TrainingData d, double loadSeconds, long start) throws IOException {
         TrainSettings s = given;
         Curvature curv = Curvature.fromSpec(s.curvature());
-        SparkObjective f = new SparkObjective(d, curv, s.curvatureBatch());
+        SparkObjective f = new SparkObjective(d, curv, s.curvatureBatch(), CurvatureRoute.fromSpec(s.solver()));
         RunFolder run;
         TrainState state;
         List<HistoryRow> history;
@@ -255,7 +259,7 @@ public final class TrainJob implements Callable<Integer> {
         if (validation != null && validationFraction != null) throw new InvalidInputException("give --validation or --validation-fraction, not both");
         int parts = partitions != null ? partitions : 0;
         return new TrainSettings(builtIn ? "built-in digits" : abs(model), builtIn ? "built-in" : abs(data), format,
-                validation == null ? null : abs(validation), fraction, standardize, optimizer, curvatureName,
+                validation == null ? null : abs(validation), fraction, standardize, optimizer, curvatureName, solver,
                 Commands.curvatureBatch(curvatureBatch), resampleEvery, steps, timeLimit == null ? Double.POSITIVE_INFINITY : timeLimit,
                 targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss, gradientTolerance, checkpointEvery, parts, seed, damping,
                 radius, params == null ? null : abs(params), initSeed, lbfgsMemory, learningRate == null ? Double.NaN : learningRate,
@@ -288,6 +292,7 @@ public final class TrainJob implements Callable<Integer> {
             throw new InvalidInputException("unknown --optimizer \"" + s.optimizer() + "\"; use one of " + String.join(", ", OPTIMIZERS));
         }
         Curvature.fromSpec(s.curvature());
+        CurvatureRoute.fromSpec(s.solver());
     }
 
     /** The optimizers by their command-line names. */
@@ -409,8 +414,8 @@ public final class TrainJob implements Callable<Integer> {
 
     private static void printHeader(TrainSettings s, Network net, TrainingData d, SparkObjective f, Optimizer opt, Curvature c) {
         System.out.printf(Locale.ROOT, "hessinv train: %s on %s%n", net.describe(), s.builtIn() ? "built-in digits (data/digits.csv)" : s.data());
-        System.out.printf(Locale.ROOT, "  %d training examples, %d validation, curvature batch %d (%s), optimizer %s%n",
-                d.trainCount(), d.validationCount(), f.batchSize(), c.specName(), opt.name());
+        System.out.printf(Locale.ROOT, "  %d training examples, %d validation, curvature batch %d (%s, %s), optimizer %s%n",
+                d.trainCount(), d.validationCount(), f.batchSize(), c.specName(), f.route().specName(), opt.name());
     }
 
     private static void printSummary(RunFolder run, Trainer.Result r, SparkObjective f) {

@@ -9,13 +9,13 @@ package org.hessinv.cli;
  * (Adam's minibatch, 0 for full batch) and {@code cgMax} (Hessian-free) are read only by their optimizer.
  */
 public record TrainSettings(String model, String data, String format, String validation, double validationFraction,
-                            boolean standardize, String optimizer, String curvature, long curvatureBatch, int resampleEvery,
+                            boolean standardize, String optimizer, String curvature, String solver, long curvatureBatch, int resampleEvery,
                             int steps, double timeLimit, double targetLoss, double gradientTolerance, int checkpointEvery,
                             int partitions, long seed, double damping, double radius, String params, long initSeed,
                             int lbfgsMemory, double learningRate, int batchSize, int cgMax) {
     /** The same settings with other stopping rules. */
     TrainSettings withStopping(int steps, double timeLimit, double targetLoss, double gradientTolerance) {
-        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature,
+        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature, solver,
                 curvatureBatch, resampleEvery, steps, timeLimit, targetLoss, gradientTolerance, checkpointEvery, partitions, seed,
                 damping, radius, params, initSeed, lbfgsMemory, learningRate, batchSize, cgMax);
     }
@@ -23,14 +23,14 @@ public record TrainSettings(String model, String data, String format, String val
     /** The same settings with another optimizer (and its default curvature when {@code curvature} is null). */
     TrainSettings withOptimizer(String optimizer, String curvature) {
         return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer,
-                curvature != null ? curvature : defaultCurvature(optimizer), curvatureBatch, resampleEvery, steps, timeLimit, targetLoss,
+                curvature != null ? curvature : defaultCurvature(optimizer), solver, curvatureBatch, resampleEvery, steps, timeLimit, targetLoss,
                 gradientTolerance, checkpointEvery, partitions, seed, damping, radius, params, initSeed, lbfgsMemory, learningRate,
                 batchSize, cgMax);
     }
 
     /** The same settings with Adam's learning rate resolved (given, or picked by the grid). */
     TrainSettings withLearningRate(double rate) {
-        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature,
+        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature, solver,
                 curvatureBatch, resampleEvery, steps, timeLimit, targetLoss, gradientTolerance, checkpointEvery, partitions, seed,
                 damping, radius, params, initSeed, lbfgsMemory, rate, batchSize, cgMax);
     }
@@ -40,7 +40,7 @@ public record TrainSettings(String model, String data, String format, String val
 
     /** The same settings with the partition count resolved. */
     TrainSettings withPartitions(int p) {
-        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature,
+        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature, solver,
                 curvatureBatch, resampleEvery, steps, timeLimit, targetLoss, gradientTolerance, checkpointEvery, p, seed,
                 damping, radius, params, initSeed, lbfgsMemory, learningRate, batchSize, cgMax);
     }

@@ -3,30 +3,36 @@ package org.hessinv.spark;
 import java.util.BitSet;
 import java.util.List;
 import org.hessinv.curvature.Curvature;
-import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.model.Example;
 import org.hessinv.train.DampedCurvature;
 import org.hessinv.train.Objective;
-import org.hessinv.train.RiccatiCurvature;
+import org.hessinv.train.CurvatureRoute;
 
 /**
  * The training objective on Spark: F(x) and its gradient are full passes over the persisted training set on
  * the executors ({@link ExamplePasses}); the curvature batch (a seeded choice of {@code curvatureBatch}
- * training indices, all when 0) is gathered to the driver once per seed, where the exact solves run.
+ * training indices, all when 0) is gathered to the driver once per seed, where the exact solves run by the
+ * chosen route (Riccati sweep or output-space GGN).
  */
 public final class SparkObjective implements Objective {
     private final TrainingData data;
     private final Curvature curvature;
     private final long curvatureBatch;
+    private final CurvatureRoute route;
     private long batchSeed = Long.MIN_VALUE;
     private List<Example> batch;
     private int passes;
 
-    public SparkObjective(TrainingData data, Curvature curvature, long curvatureBatch) {
+    /** {@code route} AUTO is resolved here for the batch size. */
+    public SparkObjective(TrainingData data, Curvature curvature, long curvatureBatch, CurvatureRoute route) {
         this.data = data;
         this.curvature = curvature;
         this.curvatureBatch = curvatureBatch;
+        this.route = route.resolve(data.network().value(), batchSize(), curvature);
     }
+
+    /** The route the curvature is solved by. */
+    public CurvatureRoute route() { return route; }
 
     @Override public int dimension() { return data.network().value().paramCount(); }
 
@@ -48,7 +54,7 @@ public final class SparkObjective implements Objective {
     }
 
     @Override public DampedCurvature curvature(double[] x, long seed) {
-        return new RiccatiCurvature(new ExampleBatch(data.network().value(), x, batch(seed), curvature));
+        return route.at(data.network().value(), x, batch(seed), curvature);
     }
 
     /** The curvature batch of a seed (gathered once per seed). */

@@ -5,7 +5,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.hessinv.curvature.Curvature;
-import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.curvature.ExampleSweep;
 import org.hessinv.model.Example;
 import org.hessinv.model.Network;
@@ -13,19 +12,26 @@ import org.hessinv.model.Network;
 /**
  * The objective over examples held in this process: F(x) = (1/N) sum_i loss_i(x) in example order, and the
  * curvature on a seeded batch of {@code curvatureBatch} of them (all when it is 0 or at least N), solved by
- * the Riccati sweep. For tests and small problems; the Spark job's objective runs the same passes on executors.
+ * the chosen route. For tests and small problems; the Spark job's objective runs the same passes on executors.
  */
 public final class BatchObjective implements Objective {
     private final Network net;
     private final List<Example> examples;
     private final Curvature curvature;
     private final int curvatureBatch;
+    private final CurvatureRoute route;
 
+    /** Solved by the Riccati sweep. */
     public BatchObjective(Network net, List<Example> examples, Curvature curvature, int curvatureBatch) {
+        this(net, examples, curvature, curvatureBatch, CurvatureRoute.RICCATI);
+    }
+
+    public BatchObjective(Network net, List<Example> examples, Curvature curvature, int curvatureBatch, CurvatureRoute route) {
         this.net = net;
         this.examples = List.copyOf(examples);
         this.curvature = curvature;
         this.curvatureBatch = curvatureBatch;
+        this.route = route;
     }
 
     @Override public int dimension() { return net.paramCount(); }
@@ -62,7 +68,7 @@ public final class BatchObjective implements Objective {
     }
 
     @Override public DampedCurvature curvature(double[] x, long batchSeed) {
-        return new RiccatiCurvature(new ExampleBatch(net, x, batch(batchSeed), curvature));
+        return route.at(net, x, batch(batchSeed), curvature);
     }
 
     /** The seeded curvature batch: Floyd's choice of m indices, in index order. */

@@ -145,4 +145,34 @@ class LevenbergMarquardtTest {
             }
         }
     }
+
+    /**
+     * The two exact routes are the same method: five Levenberg-Marquardt steps solved in output space take the
+     * Riccati route's steps. Both solves are backward stable with errors ~ eps kappa(G + lambda I) (kappa <= 1e4 at
+     * lambda >= 1e-3 here, docs/math.md section 8), so iterates agree to ~1e-12; 1e-9 leaves room for the
+     * steps compounding them (a rejection decision flipping would fail the test by far more).
+     */
+    @Test
+    void outputSpaceRouteTakesTheRiccatiSteps() {
+        Network net = tanhNetwork();
+        SplittableRandom rng = new SplittableRandom(12);
+        List<Example> data = RandomProblems.examples(rng, net, 40);
+        double[] x = RandomProblems.parameters(rng, net, 1.0);
+        TrainState[] end = new TrainState[2];
+        CurvatureRoute[] routes = {CurvatureRoute.RICCATI, CurvatureRoute.OUTPUT_SPACE};
+        for (int r = 0; r < 2; r++) {
+            BatchObjective f = new BatchObjective(net, data, Curvature.GGN, 12, routes[r]);
+            Objective.LossGradient at = f.lossAndGradient(x);
+            TrainState s = new TrainState(0, x, at.loss(), at.gradient(), 1e-3, 2, Double.NaN, 0);
+            for (int k = 0; k < 5; k++) {
+                StepReport rep = LevenbergMarquardt.DEFAULT.step(f, s, f.curvature(s.x(), 1));
+                assertEquals(routes[r] == CurvatureRoute.RICCATI ? "riccati" : "output-space", rep.route());
+                s = rep.next();
+            }
+            end[r] = s;
+        }
+        assertEquals(end[0].accepted(), end[1].accepted(), "same accept/reject decisions");
+        assertTrue(end[0].accepted() > 0);
+        assertTrue(Dense.relativeError(end[1].x(), end[0].x()) <= 1e-9, "iterates: " + Dense.relativeError(end[1].x(), end[0].x()));
+    }
 }

@@ -1,4 +1,4 @@
-package org.hessinv.bench;
+package org.hessinv.solve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.hessinv.bench;
+package org.hessinv.solve;
 
 import org.hessinv.curvature.LayerStage;
 import org.hessinv.model.AffineStage;
