@@ -122,12 +122,15 @@ public final class CompareJob implements Callable<Integer> {
             return k;
         }
 
-        /** "indefinite/hard-case" step counts: the curvature had negative eigenvalues / the step used a negative-curvature direction. */
+        /**
+         * Trust region only: "indefinite / hard-case" step counts, the steps whose search proved the curvature indefinite (its
+         * lambda raised by negative curvature) / the steps along a negative-curvature direction (the hard case).
+         */
         String negativeCurvature() {
-            long indefinite = history.stream().filter(r -> r.negativeEigenvalues() > 0).count();
             long hard = history.stream().filter(r -> r.route() != null && r.route().contains("negative-curvature")).count();
-            boolean known = history.stream().anyMatch(r -> r.negativeEigenvalues() >= 0);
-            return known ? indefinite + " / " + hard : "-";
+            long indefinite = history.stream().filter(r -> r.negativeEigenvalues() > 0
+                    || r.route() != null && (r.route().contains("indefinite") || r.route().contains("negative-curvature"))).count();
+            return optimizer.equals("trust-region") ? indefinite + " / " + hard : "-";
         }
 
         /** The first seconds at which the training loss was <= level (NaN: never). */
