@@ -38,9 +38,9 @@ public final class TrustRegionSubproblem {
     /**
      * The step taken as {@code x - direction}, the {@code lambda} it solves with, whether it lies on the boundary,
      * the negative eigenvalue count of {@code C} itself (-1 when the {@code lambda = 0} trial was singular), whether
-     * it is a hard-case step, how many exact solves it took, and whether the search proved C indefinite (a trial
-     * {@code C + lambda I} with {@code lambda > 0} was not positive definite, or C itself had negative eigenvalues): the
-     * step's lambda was then raised by negative curvature, not only by the radius.
+     * it is a hard-case step, how many exact solves it took, and whether the search proved C indefinite (the inertia of
+     * a trial {@code C + lambda I}, {@code lambda >= 0}, had a negative eigenvalue): the step's lambda was then raised by
+     * negative curvature, not only by the radius.
      */
     public record Step(double[] direction, double lambda, boolean boundary, int negativeEigenvalues, boolean hardCase,
                        int solves, boolean indefinite) {}
@@ -62,7 +62,8 @@ public final class TrustRegionSubproblem {
             Trial t = trial(c, lambda, g);
             solves++;
             if (lambda == 0 && t.solve != null) negatives = t.solve.inertia().negative();
-            if (negatives > 0 || lambda > 0 && (t.solve == null || !t.solve.positiveDefinite())) indefinite = true;
+            // proved by an inertia only: a trial refused as singular proves nothing (its pivot may just be ill-conditioned)
+            if (t.solve != null && t.solve.inertia().negative() > 0) indefinite = true;
             if (t.solve == null || !t.solve.positiveDefinite()) {
                 lo = Math.max(lo, lambda);
             } else {
