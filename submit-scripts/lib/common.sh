@@ -210,6 +210,11 @@ hessinv_submit() {
     [[ $# -gt 0 ]] && shift
     local master secret_file props
     master="$(hessinv_master_from_args 'local[*]' "$@")"
+    # SparkSubmit answers a master of no known form with a stack trace: refuse it here, on one line
+    # (the programs themselves check that a spark:// master answers)
+    if [[ ! "$master" =~ ^(local(\[(\*|[1-9][0-9]*)(,[0-9]+)?\])?|local-cluster\[[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*\]|yarn|spark://[^/]+:[0-9]+(,[^/]+:[0-9]+)*|k8s://.+)$ ]]; then
+        hessinv_die "unknown --master \"$master\"; use local[*], local[N], spark://HOST:PORT, yarn or k8s://https://HOST:PORT"
+    fi
     secret_file="$(hessinv_cluster_secret_file "$master")" || exit 2
     # The local standalone cluster is authenticated: its secret and security settings come from its
     # mode-600 properties file (never the command line); --load-spark-defaults adds

@@ -42,7 +42,7 @@ public record DataOptions(
             "                           the default parallelism if that leaves >= 1000 rows per partition)",
             "  --master URL             Spark master, e.g. local[2] or spark://127.0.0.1:7077 (default: the",
             "                           one spark-submit gives, else local[*])",
-            "  --overwrite              replace PATH if it exists",
+            "  --overwrite              replace PATH if it is a data set written by generate-data",
             "  --help                   print this help");
 
     private static final List<String> FLAGS = List.of("--overwrite", "--help");
@@ -127,12 +127,38 @@ public record DataOptions(
 
     /** The generator these options describe. */
     public SyntheticData generator() {
+        checkSize();
         try {
             return kind.equals("teacher")
                     ? new TeacherStudent(features, depth, width, outputs, noise, seed)
                     : new GaussianMixture(features, classes, separation, noise, seed);
         } catch (InvalidInputException e) {
             throw new UsageException(e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses sizes whose generator (teacher network or class means) or single row cannot be held: counted in doubles
+     * before anything is allocated, against a Java array's limit and a quarter of this JVM's heap (the executors hold
+     * a copy of the generator and a partition's rows are built one at a time).
+     */
+    void checkSize() {
+        double generator = kind.equals("teacher")
+                ? (double) features * (depth == 0 ? 0 : width + 1) + (double) Math.max(0, depth - 1) * width * (width + 1)
+                        + (double) (depth == 0 ? features : width) * outputs + outputs
+                : (double) classes * features;
+        double row = (double) features + Math.max(outputs, 1);
+        long limit = Integer.MAX_VALUE - 8;
+        double heap = Runtime.getRuntime().maxMemory();
+        String what = kind.equals("teacher") ? "the teacher network (--features " + features + ", --depth " + depth + ", --width " + width
+                + ", --outputs " + outputs + ")" : "the class means (--features " + features + ", --classes " + classes + ")";
+        if (generator > limit || row > limit) {
+            throw new UsageException(String.format(Locale.ROOT, "%s has %.3g numbers, more than one Java array holds (%d); use smaller sizes",
+                    what, Math.max(generator, row), limit));
+        }
+        if (8 * (generator + row) > heap / 4) {
+            throw new UsageException(String.format(Locale.ROOT, "%s and one row need about %.2f GB, more than a quarter of the %.1f GB heap; "
+                    + "use smaller sizes or a larger heap (HESSINV_DRIVER_MEMORY)", what, 8 * (generator + row) / 1e9, heap / 1e9));
         }
     }
 

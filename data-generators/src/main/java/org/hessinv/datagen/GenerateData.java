@@ -21,6 +21,8 @@ import org.apache.spark.sql.types.StructType;
 import org.hessinv.data.SyntheticData;
 import org.hessinv.model.Example;
 import org.hessinv.model.InvalidInputException;
+import org.hessinv.spark.MasterUrl;
+import org.hessinv.spark.UserErrorLogFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class GenerateData {
     private static final Logger LOG = LoggerFactory.getLogger(GenerateData.class);
     private static final long ROWS_PER_PARTITION = 500_000;
+    /** Marks a folder written by generate-data (hidden: Spark's readers skip it), so --overwrite may replace it. */
+    public static final String MARKER = ".hessinv-output";
 
     private GenerateData() {}
 
@@ -55,10 +59,12 @@ public final class GenerateData {
         try {
             o = DataOptions.parse(args);
             o.generator();
-        } catch (UsageException e) {
+            MasterUrl.check(o.master() != null ? o.master() : new SparkConf().get("spark.master", null));
+        } catch (UsageException | InvalidInputException e) {
             System.err.println("generate-data: error: " + e.getMessage());
             return 2;
         }
+        UserErrorLogFilter.install();
         SparkSession.Builder builder = SparkSession.builder().appName("hessinv generate-data");
         if (o.master() != null) {
             builder.master(o.master());
@@ -67,6 +73,9 @@ public final class GenerateData {
         }
         SparkSession spark = builder.getOrCreate();
         try {
+            if (spark.sparkContext().isStopped()) {
+                throw new UsageException("the Spark master " + spark.sparkContext().master() + " did not accept the application; check --master");
+            }
             Result r = generate(spark, o);
             System.out.printf("generate-data: wrote %d rows (%s) as %s to %s in %d partitions, %.1f s%n",
                     r.rows(), o.generator().describe(), r.format(), r.path(), r.partitions(), r.seconds());
@@ -109,6 +118,13 @@ public final class GenerateData {
             if (fs.exists(out.getParent()) && !fs.getFileStatus(out.getParent()).isDirectory()) {
                 throw new UsageException("the parent of --out, " + out.getParent() + ", is not a folder");
             }
+            if (fs.exists(out) && !fs.getFileStatus(out).isDirectory()) {
+                throw new UsageException("--out " + o.out() + " is an existing file, not a data folder; remove it yourself or choose another --out");
+            }
+            if (fs.exists(out) && !fs.exists(new Path(out, MARKER)) && !fs.exists(new Path(out, "_SUCCESS"))) {
+                throw new UsageException("--out " + o.out() + " exists but is not a data set written by generate-data (no " + MARKER
+                        + " or _SUCCESS); --overwrite replaces only those, so remove it yourself or choose another --out");
+            }
         } catch (IOException e) {
             throw new UsageException("cannot use output " + o.out() + ": " + e.getMessage());
         }
@@ -118,6 +134,16 @@ public final class GenerateData {
         LOG.info("generating {} rows of {} as {} into {} ({} partitions)", o.rows(), data.describe(), o.format(), out, partitions);
         boolean committed = false;
         try {
+            // a writable destination, checked on the driver before any task runs
+            boolean made;
+            try {
+                made = fs.mkdirs(tmp);
+            } catch (IOException e) {
+                throw new UsageException("cannot write to " + out.getParent() + " (" + e.getMessage() + "); choose a writable --out");
+            }
+            if (!made) throw new UsageException("cannot write to " + out.getParent() + "; choose a writable --out");
+            fs.delete(tmp, true);
+            fs.deleteOnExit(tmp);   // SIGTERM or Ctrl-C mid-write: Hadoop's shutdown hook removes the partial folder
             Dataset<Row> rows = rows(spark, data, o.format(), o.rows(), partitions);
             switch (o.format()) {
                 case "csv" -> rows.write().option("header", "true").csv(tmp.toString());
@@ -125,8 +151,10 @@ public final class GenerateData {
                 case "libsvm" -> rows.write().text(tmp.toString());
                 default -> throw new IllegalStateException(o.format());
             }
+            fs.create(new Path(tmp, MARKER), false).close();
             commit(fs, tmp, out);
             committed = true;
+            fs.cancelDeleteOnExit(tmp);
         } catch (IOException e) {
             throw new RuntimeException("writing " + out + ": " + e.getMessage(), e);
         } finally {

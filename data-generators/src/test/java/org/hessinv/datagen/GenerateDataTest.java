@@ -189,6 +189,66 @@ class GenerateDataTest {
         assertNoLeftovers();
     }
 
+    /**
+     * Issue 10's generate-data inputs: sizes too large to hold, a master of no known form or nobody listening, an
+     * unwritable destination, and --overwrite of something that is not a generated data set: exit 2, one line, nothing
+     * written or removed.
+     */
+    @Test
+    void badSizesMastersAndDestinations() throws IOException {
+        String[][] bad = {
+            {"--kind", "teacher", "--rows", "10", "--features", "2000000000", "--out", out("big")},
+            {"--kind", "teacher", "--rows", "10", "--features", "100000000", "--out", out("big")},
+            {"--kind", "mixture", "--rows", "10", "--features", "20000", "--classes", "20000", "--out", out("big")},
+            {"--kind", "teacher", "--rows", "10", "--features", "2", "--out", out("m"), "--master", "foo://"},
+            {"--kind", "teacher", "--rows", "10", "--features", "2", "--out", out("m"), "--master", "spark://127.0.0.1:" + freePort()},
+        };
+        String[] words = {"Java array", "GB", "GB", "unknown --master", "cannot reach the Spark master"};
+        for (int i = 0; i < bad.length; i++) {
+            Captured c = captured(bad[i]);
+            assertEquals(2, c.code, String.join(" ", bad[i]) + ": " + c.err);
+            assertEquals(1, c.err.strip().lines().count(), c.err);
+            assertTrue(c.err.startsWith("generate-data: error: ") && c.err.contains(words[i]), c.err);
+            assertFalse(c.err.contains("\tat "), c.err);
+        }
+        // an unwritable destination (/proc refuses new folders, even to root), found before any task runs
+        UsageException e = assertThrows(UsageException.class, () -> GenerateData.generate(spark,
+                "--kind", "teacher", "--rows", "10", "--features", "2", "--out", "/proc/hessinv-test-out"));
+        assertTrue(e.getMessage().contains("cannot write to") && e.getMessage().contains("/proc"), e.getMessage());
+        // --overwrite of a file or of a folder that is not a generated data set
+        Path file = dir.resolve("mine.txt");
+        Files.writeString(file, "mine");
+        Path folder = Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(folder.resolve("keep.txt"), "mine");
+        for (Path p : List.of(file, folder)) {
+            UsageException u = assertThrows(UsageException.class, () -> GenerateData.generate(spark,
+                    "--kind", "teacher", "--rows", "10", "--features", "2", "--out", p.toString(), "--overwrite"));
+            assertTrue(u.getMessage().contains(p.equals(file) ? "existing file" : "not a data set written by generate-data"), u.getMessage());
+        }
+        assertEquals("mine", Files.readString(file));
+        assertEquals("mine", Files.readString(folder.resolve("keep.txt")));
+        assertNoLeftovers();
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private record Captured(int code, String err) {}
+
+    private static Captured captured(String... args) {
+        java.io.PrintStream old = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            return new Captured(GenerateData.run(args), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(old);
+        }
+    }
+
     /** A data set whose example 23 cannot be made: the write fails part-way. */
     private static final class Failing implements SyntheticData {
         private static final long serialVersionUID = 1L;

@@ -6,12 +6,15 @@ import picocli.CommandLine;
 /**
  * Runs a picocli command with the project's conventions: a bad option or a failure caused by bad input prints
  * one line {@code error: ...} and exits 2, a singular system exits 3 (both from the exception's type, see
- * {@link NewtonDirectionJob.UserError}), anything else prints its trace and exits 1.
+ * {@link NewtonDirectionJob.UserError}), anything else prints its trace and exits 1. Spark's log of a task failed
+ * by bad input is dropped unless {@code --verbose} is given (then the trace is printed too).
  */
 final class Commands {
     private Commands() {}
 
     static int execute(Object command, String... args) {
+        boolean verbose = java.util.Arrays.asList(args).contains(NewtonDirectionJob.VERBOSE);
+        if (!verbose) org.hessinv.spark.UserErrorLogFilter.install();
         CommandLine cmd = new CommandLine(command);
         cmd.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage() + "; see --help");
@@ -26,6 +29,7 @@ final class Commands {
                 err.flush();
                 return NewtonDirectionJob.EXIT_FAILURE;
             }
+            if (verbose) ex.printStackTrace(err);
             err.println("error: " + e.message());
             err.flush();
             return e.exitCode();

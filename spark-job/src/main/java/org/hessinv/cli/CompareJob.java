@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * (training loss against seconds, log scale), {@code compare-accuracy.png} (validation accuracy) and
  * {@code summary.md}.
  */
-@Command(name = "train-compare", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "train-compare", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Trains the same start with several optimizers under the same time budget and compares them.",
                 "With neither --model nor --data: the shipped digits set on conf/models/digits.json."},
         exitCodeListHeading = "Exit codes:%n",

@@ -10,8 +10,8 @@ import org.hessinv.model.InvalidInputException;
 
 /**
  * The command line of the Newton-direction job, parsed and checked up front. Defaults: curvature
- * hessian, damping 1e-3, curvature batch 64, seed 0, rhs gradient, partitions = Spark's default
- * parallelism. With neither --model nor --data the job runs its built-in default problem.
+ * hessian, damping 1e-3, curvature batch 64 or all examples when there are fewer (kept as -64: see
+ * NewtonDirectionPipeline.Request), seed 0, rhs gradient, partitions = Spark's default parallelism. With neither --model nor --data the job runs its built-in default problem.
  */
 public record JobOptions(String model, String params, Long initSeed, String data, String format, Curvature curvature,
                          double damping, long curvatureBatch, long seed, String rhs, String out, String master,
@@ -28,13 +28,18 @@ public record JobOptions(String model, String params, Long initSeed, String data
             "         [--format csv|parquet|libsvm] [--curvature hessian|ggn] [--damping D]",
             "         [--curvature-batch all|N] [--seed S] [--rhs gradient|R.npy] --out DIR",
             "         [--master local[*]|spark://host:port] [--partitions N] [--overwrite] [--solver riccati|woodbury]",
-            "         [--max-residual R]",
+            "         [--max-residual R] [--verbose]",
             "  Solves (C + D I) d = r for the batch curvature C (Hessian or Gauss-Newton) and writes",
             "  DIR/direction.npy and DIR/report.json. With no --model and no --data it runs the built-in",
             "  default (deep narrow residual network, generated teacher-student data) into " + DEFAULT_OUT + ".",
             "  --solver woodbury: the paper's section 6 route, for one example (--curvature-batch 1) of a network of",
             "  square-parameterized layers (\"type\": \"square\") and a single-parameter head; reports no inertia.",
             "  --max-residual: refuse (exit 3) a direction whose certified residual |(C + D I) d - r| / |r| exceeds R.",
+            "  --curvature-batch N larger than the data is refused (give all); the default 64 means all when there are fewer.",
+            "  --overwrite replaces only an earlier output folder of this program (it holds a .hessinv-output marker).",
+            "  --verbose: on a refused run print the full stack trace, and let Spark log failed tasks.",
+            "  Model presets: conf/models/deep-narrow.json, wide-input.json, paper-square.json (see conf/models/README.md).",
+            "  Exit codes: 0 done, 2 bad input (one line error: ...), 3 singular or uncertified system, 1 unexpected failure.",
             "  defaults: --curvature hessian --damping " + DEFAULT_DAMPING + " --curvature-batch " + DEFAULT_CURVATURE_BATCH
                     + " --seed 0 --rhs gradient --init-seed 0 (without --params) --max-residual " + ResidualCertificate.DEFAULT_LIMIT);
 
@@ -119,9 +124,9 @@ public record JobOptions(String model, String params, Long initSeed, String data
         return r;
     }
 
-    /** 0 means all examples. */
+    /** 0 means all examples; not given: -64, the default "64, or all examples when there are fewer". */
     private static long parseBatch(String s) {
-        if (s == null) return DEFAULT_CURVATURE_BATCH;
+        if (s == null) return -DEFAULT_CURVATURE_BATCH;
         if (s.equals("all")) return 0;
         long n = parseLong(s, "--curvature-batch");
         if (n <= 0) throw new InvalidInputException("--curvature-batch must be \"all\" or a positive integer, got " + s);

@@ -20,6 +20,8 @@ import org.hessinv.model.ModelSpec;
 import org.hessinv.model.Network;
 import org.hessinv.spark.ExampleReader;
 import org.hessinv.spark.KryoRegistration;
+import org.hessinv.spark.MasterUrl;
+import org.hessinv.spark.UserErrorLogFilter;
 import org.hessinv.spark.NewtonDirectionPipeline;
 import org.hessinv.solve.SweepProgress;
 import org.hessinv.solve.WoodburySolver;
@@ -33,6 +35,10 @@ public final class NewtonDirectionJob {
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_SINGULAR = 3;
     public static final int EXIT_FAILURE = 1;
+    /** Prints the full stack trace of a refused run too, and leaves Spark's logging of failed tasks as configured. */
+    public static final String VERBOSE = "--verbose";
+    /** The parameters the direction is for, written when they come from the seeded initializer. */
+    public static final String INITIAL_PARAMS = "initial-params.npy";
 
     private NewtonDirectionJob() {}
 
@@ -43,8 +49,10 @@ public final class NewtonDirectionJob {
 
     /** Runs the job; with a non-null {@code spark} session (tests) that session is used and left open. Returns the exit code. */
     public static int run(String[] args, SparkSession spark) {
+        boolean verbose = java.util.Arrays.asList(args).contains(VERBOSE);
+        if (!verbose) UserErrorLogFilter.install();
         try {
-            JobOptions o = JobOptions.parse(args);
+            JobOptions o = JobOptions.parse(java.util.Arrays.stream(args).filter(a -> !a.equals(VERBOSE)).toArray(String[]::new));
             if (o.help()) {
                 System.out.println(JobOptions.USAGE);
                 return 0;
@@ -59,6 +67,7 @@ public final class NewtonDirectionJob {
                 t.printStackTrace();
                 return EXIT_FAILURE;
             }
+            if (verbose) t.printStackTrace();
             System.err.println("error: " + e.message());
             return e.exitCode();
         }
@@ -68,11 +77,13 @@ public final class NewtonDirectionJob {
         long start = System.nanoTime();
         Network net = o.builtInDefault() ? DefaultProblem.network() : ModelSpec.read(Path.of(o.model()));
         double[] x = o.params() != null ? Npy.read(Path.of(o.params())) : net.initialParameters(o.initSeed() == null ? 0 : o.initSeed());
+        if (given != null) MasterUrl.checkForm(o.master());   // the given session is used whatever --master says
+        else MasterUrl.check(o.master() != null ? o.master() : new SparkConf().get("spark.master", null));
         net.validateParameters(x);
         if (o.solver().equals("woodbury")) {
             // the route's model and batch preconditions, before any data is read or output written
             // ("all" examples is checked by the pipeline once the number of examples is known)
-            WoodburySolver.checkApplicable(net, o.curvatureBatch() == 0 ? 1 : o.curvatureBatch());
+            WoodburySolver.checkApplicable(net, o.curvatureBatch() == 0 ? 1 : Math.abs(o.curvatureBatch()));
         }
         double[] rhs = null;
         if (!o.rhs().equals("gradient")) {
@@ -104,6 +115,7 @@ public final class NewtonDirectionJob {
                         o.damping(), curvatureBatch, o.seed(), rhs, partitions, new ProgressPrinter(), o.solver(), o.maxResidual()));
                 Map<String, Object> report = report(o, net, result, partitions, spark.sparkContext().master());
                 Npy.write(out.file("direction.npy"), result.solution().direction());
+                if (o.params() == null) Npy.write(out.file(INITIAL_PARAMS), x);   // --init-seed or the default: keep what was used
                 @SuppressWarnings("unchecked")
                 Map<String, Double> timings = (Map<String, Double>) report.get("timings");
                 timings.put("total", (System.nanoTime() - start) / 1e9);
@@ -121,7 +133,11 @@ public final class NewtonDirectionJob {
         SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv newton-direction"));
         if (o.master() != null) conf.setMaster(o.master());
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
-        return SparkSession.builder().config(conf).getOrCreate();
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        if (spark.sparkContext().isStopped()) {
+            throw new InvalidInputException("the Spark master " + spark.sparkContext().master() + " did not accept the application; check --master and the cluster");
+        }
+        return spark;
     }
 
     private static Map<String, Object> report(JobOptions o, Network net, NewtonDirectionPipeline.Result r, int partitions, String master) {
@@ -158,6 +174,7 @@ public final class NewtonDirectionJob {
         m.put("layerRanges", r.layerRanges());
         m.put("master", master);
         m.put("model", o.builtInDefault() ? "built-in deep-narrow preset" : o.model());
+        m.put("params", o.params() != null ? o.params() : INITIAL_PARAMS + " (--init-seed " + (o.initSeed() == null ? 0 : o.initSeed()) + ")");
         m.put("layers", net.stageCount());
         m.put("parameters", net.paramCount());
         m.put("blas", Blas.backend());
@@ -176,7 +193,8 @@ public final class NewtonDirectionJob {
                 r.get("solver"), r.get("residual"), r.get("logAbsDet"), inertia == null ? "not given by this solver"
                         : "(" + inertia.get("negative") + ", " + inertia.get("zero") + ", " + inertia.get("positive") + ")");
         System.out.printf(Locale.ROOT, "  timings (s): %s%n", r.get("timings"));
-        System.out.printf(Locale.ROOT, "  wrote %s/direction.npy and report.json%n", r.get("out"));
+        System.out.printf(Locale.ROOT, "  wrote %s/direction.npy%s and report.json%n", r.get("out"),
+                o.params() == null ? ", " + INITIAL_PARAMS : "");
     }
 
     private static double norm(double[] v) {
@@ -185,20 +203,36 @@ public final class NewtonDirectionJob {
         return Math.sqrt(s);
     }
 
-    /** Prints sweep progress to stderr at most every {@link #INTERVAL_NANOS}, with an estimate of the time left. */
+    /**
+     * Prints sweep progress to stderr at most every {@link #INTERVAL_NANOS}: elapsed time since the sweep started and
+     * the time left, from the stages' planned costs (the sweep's flop model) when given, else per stage.
+     */
     static final class ProgressPrinter implements SweepProgress {
         private static final long INTERVAL_NANOS = 5_000_000_000L;
-        private final long start = System.nanoTime();
-        private long last = start;
+        private String sweep = "";
+        private long start;
+        private long last;
+        private double[] costs;
+        private double doneCost;
 
-        @Override public void stageDone(String sweep, int layer, int done, int total) {
+        @Override public void planned(double[] stageCosts) { costs = stageCosts.clone(); }
+
+        @Override public void stageDone(String sweepName, int layer, int done, int total) {
             long now = System.nanoTime();
-            if (now - last < INTERVAL_NANOS && done < total) return;
+            if (!sweepName.equals(sweep)) {
+                sweep = sweepName;
+                start = now;
+                last = now;
+                doneCost = 0;
+            }
+            boolean weighted = costs != null && costs.length == total && sweepName.equals("backward");
+            doneCost += weighted ? costs[layer - 1] : 1;
+            if (now - last < INTERVAL_NANOS || done == total) return;
             last = now;
             double elapsed = (now - start) / 1e9;
-            double perStage = elapsed / done;
-            System.err.printf(Locale.ROOT, "%s sweep: layer %d of %d, %.1f s elapsed, ~%.1f s left in this sweep%n",
-                    sweep, layer, total, elapsed, perStage * (total - done));
+            double all = weighted ? java.util.Arrays.stream(costs).sum() : total;
+            System.err.printf(Locale.ROOT, "%s sweep: %d of %d layers done (layer %d), %.1f s elapsed, ~%.0f s left in this sweep%n",
+                    sweepName, done, total, layer, elapsed, elapsed * (all - doneCost) / doneCost);
         }
     }
 

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
  * {@code predict}: the predictions of a trained network for every example, in read order, with the
  * standardization its {@code train} run saved; prints the loss and accuracy over the (labelled) data.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "predict", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Predictions of a trained network: class probabilities and the predicted class (softmax) or the outputs (mse).",
                 "Writes a folder of CSV or Parquet part files (Spark's layout), one row per example with its read-order index."},
         exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:written", "1:unexpected failure", "2:bad input (one line: error: ...)"})
@@ -59,6 +59,8 @@ public final class PredictJob implements Callable<Integer> {
     boolean overwrite;
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*]).")
     String master;
+    @Option(names = "--verbose", description = "On bad input, also print the trace and keep Spark's log of failed tasks.")
+    boolean verbose;
 
     /** Set by tests: a session to use (and leave open). */
     private SparkSession given;
@@ -160,6 +162,7 @@ public final class PredictJob implements Callable<Integer> {
         SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv predict"));
         if (master != null) conf.setMaster(master);
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
+        org.hessinv.spark.MasterUrl.check(conf.get("spark.master"));
         return SparkSession.builder().config(conf).getOrCreate();
     }
 }

@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
  * validated, standardized and persisted once), writing {@code params.npy}, {@code history.csv},
  * {@code report.json}, {@code loss.png} and checkpoints into a run folder that {@code --resume} continues.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "train", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Trains a network with exact damped Gauss-Newton (Levenberg-Marquardt) or exact trust-region steps,",
                 "or, for comparison, L-BFGS, Adam or Hessian-free (CG on Gauss-Newton products).",
                 "With neither --model nor --data: the shipped digits set (data/digits.csv) on conf/models/digits.json."},
@@ -83,7 +83,8 @@ public final class TrainJob implements Callable<Integer> {
             description = "Exact route: the Riccati sweep, the GGN in output space, or the cheaper by their cost models (default ${DEFAULT-VALUE}).")
     String solver;
     @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256",
-            description = "Examples in the curvature batch (seeded draw; default ${DEFAULT-VALUE}); the loss and gradient use all.")
+            description = "Examples in the curvature batch (seeded draw; default ${DEFAULT-VALUE}, or all when there are fewer);"
+                    + " the loss and gradient use all.")
     String curvatureBatch;
     @Option(names = "--resample-every", paramLabel = "K", defaultValue = "0",
             description = "Draw a new curvature batch every K steps (0: keep one batch; default ${DEFAULT-VALUE}).")
@@ -120,6 +121,8 @@ public final class TrainJob implements Callable<Integer> {
     boolean overwrite;
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*]).")
     String master;
+    @Option(names = "--verbose", description = "On bad input, also print the trace and keep Spark's log of failed tasks.")
+    boolean verbose;
     @Option(names = "--partitions", paramLabel = "N", description = "Example partitions (default: Spark's default parallelism).")
     Integer partitions;
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the curvature batch and validation split (default ${DEFAULT-VALUE}).")
@@ -151,6 +154,13 @@ public final class TrainJob implements Callable<Integer> {
         boolean builtIn = model == null && data == null;
         if (!builtIn && (model == null || data == null)) throw new InvalidInputException("give both --model and --data (or neither, for the built-in digits run)");
         Path outDir = Path.of(out != null ? out : builtIn ? "hessinv-out/train" : requireOut());
+        try (AutoCloseable lock = RunFolder.lock(outDir)) {
+            return train(start, outDir);
+        }
+    }
+
+    private int train(long start, Path outDir) throws Exception {
+        boolean builtIn = model == null && data == null;
         RunFolder existing = null;
         TrainSettings s0;
         if (resume) {
@@ -175,6 +185,10 @@ public final class TrainJob implements Callable<Integer> {
         try (TrainingData d = TrainingData.prepare(JavaSparkContext.fromSparkContext(spark.sparkContext()), net,
                 examples(spark, s, net), validation(spark, s, net), s.standardize(),
                 existing != null ? Json.read(existing.file("standardization.json"), Standardization.class) : null, s.partitions())) {
+            if (!resume && matched("--curvature-batch") && s.curvatureBatch() > d.trainCount()) {
+                throw new InvalidInputException("--curvature-batch " + s.curvatureBatch() + " is larger than the " + d.trainCount()
+                        + " training examples; give --curvature-batch all (or at most " + d.trainCount() + ")");
+            }
             double loadSeconds = (System.nanoTime() - start) / 1e9;
             trainOne(existing, outDir, overwrite, s, modelJson, net, x0, d, loadSeconds, start);
             return 0;
@@ -340,6 +354,7 @@ public final class TrainJob implements Callable<Integer> {
         SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv train"));
         if (master != null) conf.setMaster(master);
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
+        org.hessinv.spark.MasterUrl.check(conf.get("spark.master"));
         return SparkSession.builder().config(conf).getOrCreate();
     }
 

@@ -74,7 +74,12 @@ public final class Npy {
             } catch (NumberFormatException e) {
                 throw new InvalidInputException(bad + "bad shape (" + s.group(1) + ")");
             }
+            if (v < 0) throw new InvalidInputException(bad + "negative dimension in shape (" + s.group(1) + ")");
             if (v != 1) dims++;
+            if (v != 0 && n > (bytes.length / 8 + 1) / v) {
+                throw new InvalidInputException(bad + "its shape (" + s.group(1) + ") needs more data than the file's "
+                        + bytes.length + " bytes hold; write it again with numpy.save");
+            }
             n *= v;
         }
         if (dims > 1) throw new InvalidInputException(name + " has shape (" + s.group(1) + "); save a 1-D vector (array.ravel())");

@@ -78,6 +78,41 @@ public final class RunFolder {
         }
     }
 
+    /**
+     * Holds the OS lock of {@code .NAME.lock} beside the run folder for a whole run, so a second run (or a resume) on
+     * the same --out is refused while one is writing it; the lock file is removed at the end (the lock itself dies
+     * with the JVM). No lock when the parent does not exist yet (nothing can be writing there; it is not created here,
+     * so a refused run leaves nothing).
+     */
+    public static AutoCloseable lock(Path target) {
+        Path abs = target.toAbsolutePath().normalize();
+        Path lockFile = abs.getParent().resolve("." + abs.getFileName() + ".lock");
+        if (!Files.isDirectory(abs.getParent())) return () -> { };
+        try {
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                ch.close();
+                throw new InvalidInputException("another train run is writing --out " + target + " right now (it holds " + lockFile
+                        + "); wait for it to finish or choose another --out");
+            }
+            java.nio.channels.FileLock held = lock;
+            return () -> {
+                Files.deleteIfExists(lockFile);
+                held.release();
+                ch.close();
+            };
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot lock --out " + target + ": " + e.getMessage() + "; check that its parent is a writable folder");
+        }
+    }
+
     public Path dir() { return dir; }
 
     public Path file(String name) { return dir.resolve(name); }

@@ -23,7 +23,16 @@ import java.util.Set;
  * per repetition); the head {@code {"type": "mse", "outputs": 1, "parameter": "bias", "seed": 3}} likewise.
  */
 public final class ModelSpec {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** Deepest JSON nesting a spec may have (a spec needs 4: object, layers array, layer object, weights rows). */
+    private static final int MAX_NESTING = 64;
+    /** The most parameters a model may have: the flat vector is one Java array. */
+    public static final long MAX_PARAMETERS = Integer.MAX_VALUE - 8;
+    /** Driver bytes per stage of the network object and its bookkeeping (a generous estimate). */
+    private static final long BYTES_PER_STAGE = 1024;
+    /** Parameter-sized vectors the driver holds at once (x, gradient, rhs, direction, broadcasts, aggregates). */
+    private static final long VECTORS_PER_PARAMETER = 8;
     private static final Set<String> TOP_KEYS = Set.of("input", "layers", "head");
     private static final Set<String> LAYER_KEYS = Set.of("type", "units", "activation", "repeat");
     private static final Set<String> SQUARE_KEYS = Set.of("type", "units", "activation", "repeat", "parameter", "weights", "seed");
@@ -45,16 +54,34 @@ public final class ModelSpec {
     }
 
     public static Network parse(String json) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
+        checkNesting(json);
+        JsonNode root = null;
+        try (com.fasterxml.jackson.core.JsonParser parser = JSON.getFactory().createParser(json)) {
+            root = JSON.readTree(parser);
+            com.fasterxml.jackson.core.JsonLocation end = parser.currentLocation();
+            if (root != null && parser.nextToken() != null) throw new JsonTrailing(end);
+        } catch (JsonTrailing e) {
+            throw new InvalidInputException("not valid JSON: text after the spec's closing } (from line " + e.end.getLineNr()
+                    + ", column " + e.end.getColumnNr() + "); remove it");
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException("not valid JSON (" + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            if (root != null) {
+                throw new InvalidInputException("not valid JSON: text after the spec's closing } (at line " + e.getLocation().getLineNr()
+                        + ", column " + e.getLocation().getColumnNr() + "); remove it");
+            }
+            String msg = String.valueOf(e.getOriginalMessage());
+            int nl = msg.indexOf('\n');
+            if (nl >= 0) msg = msg.substring(0, nl);
+            String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String hint = msg.startsWith("Duplicate field") ? "; give each field once"
+                    : "";
+            throw new InvalidInputException("not valid JSON (" + msg + at + ")" + hint);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot parse the spec: " + e.getMessage());
         }
         if (root == null || !root.isObject()) throw new InvalidInputException("the spec must be a JSON object with \"input\", \"layers\" and \"head\"");
         checkKeys(root, TOP_KEYS, "the spec");
         int input = positiveInt(root, "input", "the spec");
+        checkSize(root, input);
         JsonNode layers = root.get("layers");
         List<HiddenLayer> hidden = new ArrayList<>();
         int width = input;
@@ -161,6 +188,109 @@ public final class ModelSpec {
             }
         }
         return w;
+    }
+
+    /** Refuses JSON nested deeper than {@link #MAX_NESTING} before parsing it (a parser would recurse that deep). */
+    private static void checkNesting(String json) {
+        int depth = 0;
+        int line = 1;
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '\n') line++;
+            if (inString) {
+                if (c == '\\') i++;
+                else if (c == '"') inString = false;
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                if (++depth > MAX_NESTING) {
+                    throw new InvalidInputException("nested deeper than " + MAX_NESTING + " levels (at line " + line
+                            + "); a spec is an object of layer objects, use \"repeat\" for depth");
+                }
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+    }
+
+    /**
+     * Counts the stages and parameters the spec describes (as longs, before anything is allocated) and refuses a model
+     * that cannot be represented (more than {@link #MAX_PARAMETERS} parameters, a stage wider than an int) or whose
+     * parameter vectors and stages alone would not fit in this JVM's heap.
+     */
+    private static void checkSize(JsonNode root, int input) {
+        JsonNode layers = root.get("layers");
+        double params = 0;
+        double stages = 1;
+        long width = input;
+        if (layers != null && layers.isArray()) {
+            for (int i = 0; i < layers.size(); i++) {
+                JsonNode l = layers.get(i);
+                if (!l.isObject()) return;   // reported with its position by the parse
+                JsonNode rep = l.get("repeat");
+                JsonNode units = l.get("units");
+                JsonNode type = l.get("type");
+                double repeat = rep != null && rep.isIntegralNumber() && rep.asLong() > 0 ? rep.asDouble() : 1;
+                long u = units != null && units.isIntegralNumber() && units.asLong() > 0 ? units.asLong() : width;
+                String t = type == null ? "" : type.asText();
+                // the first repetition reads the current width, the others (dense, square) their own output
+                double first = switch (t) {
+                    case "residual" -> (double) width * (width + 1);
+                    case "dense" -> (double) u * (width + 1);
+                    case "square" -> u;
+                    default -> 0;
+                };
+                double others = switch (t) {
+                    case "residual" -> first;
+                    case "dense" -> (double) u * (u + 1);
+                    case "square" -> u;
+                    default -> 0;
+                };
+                if (t.equals("dense") || t.equals("square")) {
+                    long widest = repeat > 1 ? Math.max(width, u) : width;
+                    if ((double) u * widest > MAX_PARAMETERS) {
+                        throw new InvalidInputException("layer " + (i + 1) + ": " + u + " units on an input of width " + widest
+                                + " make a weight matrix of " + String.format(java.util.Locale.ROOT, "%.3g", (double) u * widest)
+                                + " entries, more than one Java array holds (" + MAX_PARAMETERS + "); use narrower layers");
+                    }
+                    width = u;
+                } else if (t.equals("residual") && (double) width * width > MAX_PARAMETERS) {
+                    throw new InvalidInputException("layer " + (i + 1) + ": a residual layer of width " + width + " has a weight matrix of "
+                            + String.format(java.util.Locale.ROOT, "%.3g", (double) width * width) + " entries, more than one Java array holds ("
+                            + MAX_PARAMETERS + "); use narrower layers");
+                }
+                params += first + (repeat - 1) * others;
+                stages += repeat;
+            }
+        }
+        JsonNode h = root.get("head");
+        if (h != null && h.isObject()) {
+            JsonNode k = h.has("outputs") ? h.get("outputs") : h.get("classes");
+            if (k != null && k.isIntegralNumber() && k.asLong() > 0) params += (double) k.asLong() * (width + 1);
+        }
+        if (params > MAX_PARAMETERS || stages > Integer.MAX_VALUE - 8) {
+            throw new InvalidInputException(String.format(java.util.Locale.ROOT, "the model has %.4g parameters in %.4g stages, more than one "
+                    + "Java array holds (%d); use fewer or narrower layers (check \"repeat\" and \"units\")", params, stages, MAX_PARAMETERS));
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        double need = params * 8 * VECTORS_PER_PARAMETER + stages * BYTES_PER_STAGE;
+        if (need > heap) {
+            throw new InvalidInputException(String.format(java.util.Locale.ROOT, "the model has %.0f parameters in %.0f stages, which needs "
+                    + "about %.1f GB of driver memory for its parameter vectors alone, but the heap is %.1f GB; use fewer or narrower "
+                    + "layers, or a larger heap (HESSINV_DRIVER_MEMORY, --driver-memory)", params, stages, need / 1e9, heap / 1e9));
+        }
+    }
+
+    /** Something follows the root object. */
+    private static final class JsonTrailing extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient com.fasterxml.jackson.core.JsonLocation end;
+
+        JsonTrailing(com.fasterxml.jackson.core.JsonLocation end) {
+            super("trailing text");
+            this.end = end;
+        }
     }
 
     private static void checkKeys(JsonNode node, Set<String> allowed, String where) {

@@ -1,7 +1,5 @@
 package org.hessinv.spark;
 
-import java.util.Iterator;
-import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -13,9 +11,8 @@ import scala.Tuple2;
 
 /**
  * Full passes over indexed examples at parameters x (broadcast for the pass, destroyed after): the mean
- * loss, the mean loss with its gradient, and the mean loss with the accuracy. Each partition sums its
- * examples in index order; the driver adds the partition sums in partition order, so a pass gives the same
- * bits on every run for a given partitioning.
+ * loss, the mean loss with its gradient, and the mean loss with the accuracy. The per-example terms are
+ * added by {@link ReproducibleReduction}, so a pass gives the same bits for any partitioning, master or run.
  */
 public final class ExamplePasses {
     private ExamplePasses() {}
@@ -26,21 +23,12 @@ public final class ExamplePasses {
         void add(Network net, double[] x, Example e, double[] sums);
     }
 
-    /** sum_i contribution_i: partition sums in index order, added on the driver in partition order. */
+    /** sum_i contribution_i, by a reproducible (binned) sum: the same bits for any partitioning, master or run. */
     static double[] sum(JavaSparkContext sc, JavaRDD<Tuple2<Long, Example>> data, Broadcast<Network> net, double[] x,
                         int length, Contribution c) {
         Broadcast<double[]> xB = sc.broadcast(x);
         try {
-            List<double[]> parts = data.mapPartitions((Iterator<Tuple2<Long, Example>> it) -> {
-                double[] s = new double[length];
-                Network nw = net.value();
-                double[] xv = xB.value();
-                while (it.hasNext()) c.add(nw, xv, it.next()._2(), s);
-                return List.of(s).iterator();
-            }).collect();
-            double[] total = new double[length];
-            for (double[] s : parts) for (int i = 0; i < length; i++) total[i] += s[i];
-            return total;
+            return ReproducibleReduction.sumOverExamples(data, length, (t, out) -> c.add(net.value(), xB.value(), t._2(), out));
         } finally {
             xB.destroy();
         }

@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.hessinv.curvature.StageRecord;
+import org.hessinv.linalg.ReproducibleSum;
 import org.hessinv.model.Example;
 import org.hessinv.model.Network;
 
@@ -19,6 +20,7 @@ public final class KryoRegistration implements KryoRegistrator {
         kryo.register(LayerBatch.class, new JavaSerializer());
         kryo.register(Network.class, new JavaSerializer());
         kryo.register(org.hessinv.model.Standardization.class, new JavaSerializer());
+        kryo.register(ReproducibleSum.class, new JavaSerializer());
     }
 
     /** Adds this registrator to the conf, keeping any registrators the user configured. */

@@ -34,16 +34,13 @@ import scala.Tuple2;
  * the residual certificate by a distributed R-pass.
  */
 public final class NewtonDirectionPipeline {
-    /** Tree depth of the gradient and R-pass aggregations. */
-    private static final int AGGREGATE_DEPTH = 2;
-
     private NewtonDirectionPipeline() {}
 
     /** What the pipeline computed, with phase timings in seconds. */
     public record Result(double loss, double[] gradient, double[] rhs, RiccatiSolution solution, double residual,
                          long examples, long curvatureExamples, int layerRanges, Map<String, Double> timings) {}
 
-    /** Inputs of one run. {@code rhs} null means the gradient. {@code curvatureBatch} <= 0 means all examples. */
+    /** Inputs of one run. {@code rhs} null means the gradient. {@code curvatureBatch} 0 means all examples, -k at most k (all when fewer). */
     public record Request(Network net, double[] x, JavaRDD<Example> examples, Curvature curvature, double damping,
                           long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress, String solver,
                           double maxResidual) {
@@ -73,18 +70,24 @@ public final class NewtonDirectionPipeline {
         }).repartition(q.partitions()).persist(StorageLevel.MEMORY_AND_DISK());
         long n = examples.count();
         if (n == 0) throw new org.hessinv.model.InvalidInputException("the data set has no examples; check --data");
+        // a negative curvature batch -k (the command line's default) means "k, or all examples when there are fewer"
+        long asked = q.curvatureBatch() < 0 ? Math.min(-q.curvatureBatch(), n) : q.curvatureBatch();
+        if (asked > n) {
+            throw new org.hessinv.model.InvalidInputException("--curvature-batch " + asked + " is larger than the data ("
+                    + n + " examples); give --curvature-batch all or at most " + n);
+        }
         timings.put("load", seconds(t0));
 
         // loss and gradient: F = (1/N) sum_i loss_i, g = dF/dx
         long t1 = System.nanoTime();
         int p = net.paramCount();
         double w = 1.0 / n;
-        double[] acc = examples.treeAggregate(new double[p + 1], (a, e) -> {
+        // binned sums: the same bits for any partitioning and task completion order
+        double[] acc = ReproducibleReduction.sumOverExamples(examples, p + 1, (e, a) -> {
             ExampleSweep s = new ExampleSweep(netB.value(), xB.value(), e._2(), w);
             s.accumulateGradient(a);
             a[p] += w * s.loss();
-            return a;
-        }, NewtonDirectionPipeline::addInto, AGGREGATE_DEPTH);
+        });
         double[] gradient = java.util.Arrays.copyOf(acc, p);
         double loss = acc[p];
         double[] rhs = q.rhs() == null ? gradient : q.rhs();
@@ -94,11 +97,11 @@ public final class NewtonDirectionPipeline {
         long t2 = System.nanoTime();
         JavaRDD<Tuple2<Long, Example>> batch = examples;
         long bc = n;
-        if (q.curvatureBatch() > 0 && q.curvatureBatch() < n) {
-            java.util.BitSet chosen = CurvatureSample.choose(n, q.curvatureBatch(), q.seed());
+        if (asked > 0 && asked < n) {
+            java.util.BitSet chosen = CurvatureSample.choose(n, asked, q.seed());
             Broadcast<java.util.BitSet> chosenB = sc.broadcast(chosen);
             batch = examples.filter(t -> chosenB.value().get(Math.toIntExact(t._1())));
-            bc = q.curvatureBatch();
+            bc = asked;
         }
         if (q.woodbury()) WoodburySolver.checkApplicable(net, bc);
         // the stages per segment of gains kept at once: all of them unless the network is too deep to keep every K_l
@@ -126,6 +129,7 @@ public final class NewtonDirectionPipeline {
             WoodburySolver.Solution wb = WoodburySolver.solve(source, q.damping(), rhs);
             solution = new RiccatiSolution(wb.direction(), wb.logAbsDet(), null);
         } else {
+            q.progress().planned(org.hessinv.solve.SweepCost.stageFlops(net, bc));
             solution = RiccatiSolver.solve(source, q.damping(), rhs, q.progress(), segment);
         }
         timings.put("solve", seconds(t3));
@@ -133,10 +137,8 @@ public final class NewtonDirectionPipeline {
         // certificate: ||(C + delta I) d - r|| / ||r|| by a distributed R-pass over the curvature batch
         long t4 = System.nanoTime();
         Broadcast<double[]> dB = sc.broadcast(solution.direction());
-        double[] cd = batch.treeAggregate(new double[p], (a, t) -> {
-            RPass.accumulate(new ExampleSweep(netB.value(), xB.value(), t._2(), wc), curvature, dB.value(), a);
-            return a;
-        }, NewtonDirectionPipeline::addInto, AGGREGATE_DEPTH);
+        double[] cd = ReproducibleReduction.sumOverExamples(batch, p, (t, a) ->
+                RPass.accumulate(new ExampleSweep(netB.value(), xB.value(), t._2(), wc), curvature, dB.value(), a));
         double residual = relativeResidual(cd, solution.direction(), q.damping(), rhs);
         timings.put("certify", seconds(t4));
 
@@ -173,11 +175,6 @@ public final class NewtonDirectionPipeline {
             den += r[i] * r[i];
         }
         return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
-    }
-
-    private static double[] addInto(double[] a, double[] b) {
-        for (int i = 0; i < a.length; i++) a[i] += b[i];
-        return a;
     }
 
     private static double seconds(long start) { return (System.nanoTime() - start) / 1e9; }

@@ -26,11 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job with executors in JVMs of their own ({@code local-cluster[2,1,1024]}, see LocalClusterSmokeTest
- * for the set-up) and the Kryo serializer: the same direction as the in-process engine.
+ * for the set-up) and the Kryo serializer: the same direction as the in-process engine, and the same bits for
+ * 3 and 7 partitions there and for local[2] with 5.
  */
 @Tag("spark")
 class NewtonDirectionJobMultiJvmTest {
-    /** As in NewtonDirectionJobTest: only the gradient's summation order may differ. */
+    /** As in NewtonDirectionJobTest: the in-process engine sums the gradient in example order, the job binned. */
     private static final double SAME_ANSWER = 1e-12;
     private static final String SPEC = "{\"input\": 3, \"layers\": [{\"type\": \"dense\", \"units\": 4, \"activation\": \"silu\"},"
             + " {\"type\": \"residual\", \"activation\": \"tanh\", \"repeat\": 4}], \"head\": {\"type\": \"softmax\", \"classes\": 3}}";
@@ -45,18 +46,50 @@ class NewtonDirectionJobMultiJvmTest {
         SparkSession spark = LocalCluster.start("NewtonDirectionJobMultiJvmTest");
         try {
             Path out = dir.resolve("out");
-            int code = NewtonDirectionJob.run(new String[] {"--model", dir.resolve("model.json").toString(), "--init-seed", "2",
-                    "--data", dir.resolve("data.csv").toString(), "--curvature-batch", "all", "--damping", "0.01",
-                    "--partitions", "3", "--out", out.toString()}, spark);
-            assertEquals(0, code);
+            assertEquals(0, run(spark, dir, 3, out));
             assertTrue(spark.sparkContext().getExecutorMemoryStatus().size() >= 2, "executors did not run in their own JVMs");
             double[] d = Npy.read(out.resolve("direction.npy"));
             ExampleBatch batch = new ExampleBatch(net, net.initialParameters(2), examples, Curvature.HESSIAN);
             RiccatiSolution expected = RiccatiSolver.solve(batch, 0.01, batch.gradient(), SweepProgress.NONE);
             double diff = RandomProblems.relativeError(d, expected.direction());
             assertTrue(diff <= SAME_ANSWER, "relative difference " + diff);
+            // the same bits for another partitioning on the cluster (1 partition: spark/ReproducibleDirectionTest)
+            for (int partitions : new int[] {7}) {
+                Path other = dir.resolve("out-" + partitions);
+                assertEquals(0, run(spark, dir, partitions, other));
+                assertSameBits(out, other, partitions + " partitions on local-cluster");
+            }
         } finally {
             spark.stop();
+        }
+        // and under another master (executors in the driver's JVM, Java serialization)
+        SparkSession local = SparkSession.builder().master("local[2]").appName("NewtonDirectionJobMultiJvmTest-local")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            Path other = dir.resolve("out-local");
+            assertEquals(0, run(local, dir, 5, other));
+            assertSameBits(dir.resolve("out"), other, "local[2], 5 partitions");
+        } finally {
+            local.stop();
+        }
+    }
+
+    private static int run(SparkSession spark, Path dir, int partitions, Path out) {
+        return NewtonDirectionJob.run(new String[] {"--model", dir.resolve("model.json").toString(), "--init-seed", "2",
+                "--data", dir.resolve("data.csv").toString(), "--curvature-batch", "all", "--damping", "0.01",
+                "--partitions", String.valueOf(partitions), "--out", out.toString()}, spark);
+    }
+
+    /** direction.npy byte for byte, and the report's loss, gradient norm, residual and log|det| bit for bit. */
+    private static void assertSameBits(Path a, Path b, String what) throws java.io.IOException {
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(a.resolve("direction.npy")), Files.readAllBytes(b.resolve("direction.npy"))),
+                what + ": direction.npy differs");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode ra = json.readTree(a.resolve("report.json").toFile());
+        com.fasterxml.jackson.databind.JsonNode rb = json.readTree(b.resolve("report.json").toFile());
+        for (String key : List.of("loss", "gradientNorm", "directionNorm", "residual", "logAbsDet")) {
+            assertEquals(Double.doubleToRawLongBits(ra.get(key).asDouble()), Double.doubleToRawLongBits(rb.get(key).asDouble()),
+                    what + ": " + key + " " + ra.get(key) + " vs " + rb.get(key));
         }
     }
 }

@@ -40,8 +40,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("spark")
 class NewtonDirectionJobTest {
     /**
-     * Partitioning changes only the summation order of the gradient (a tree reduction): differences of a
-     * few ulps in r, amplified by at most cond(C + delta I) ~ 1e3 here, stay far below 1e-12.
+     * The job's gradient is a binned (reproducible) sum, the in-process engine's a plain sum in example order:
+     * differences of a few ulps in r, amplified by at most cond(C + delta I) ~ 1e3 here, stay far below 1e-12.
+     * (Across partitionings the job's outputs are bit-identical: spark/ReproducibleDirectionTest.)
      */
     private static final double SAME_ANSWER = 1e-12;
     private static final double EPS = Math.ulp(1.0);
@@ -254,10 +255,16 @@ class NewtonDirectionJobTest {
         assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code(), r.stderr());
         assertTrue(r.stderr().contains("already exists") && r.stderr().contains("--overwrite"), r.stderr());
         assertEquals("mine", Files.readString(out.resolve("keep.txt")));
-        JobRun again = job(args(dir.resolve("data.csv"), out, "--overwrite"));
+        // --overwrite replaces only an earlier output (marked at commit): this folder is left alone
+        JobRun refused = job(args(dir.resolve("data.csv"), out, "--overwrite"));
+        assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, refused.code(), refused.stderr());
+        assertTrue(refused.lastLine().contains("not an output of hessinv"), refused.stderr());
+        assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+        Path earlier = t.resolve("earlier");
+        assertEquals(0, job(args(dir.resolve("data.csv"), earlier)).code());
+        JobRun again = job(args(dir.resolve("data.csv"), earlier, "--overwrite", "--damping", "0.5"));
         assertEquals(0, again.code(), again.stderr());
-        assertTrue(Files.exists(out.resolve("direction.npy")));
-        assertFalse(Files.exists(out.resolve("keep.txt")));
+        assertEquals(0.5, new ObjectMapper().readTree(earlier.resolve("report.json").toFile()).get("damping").asDouble());
     }
 
     @Test

@@ -71,9 +71,12 @@ class TrainJobTest {
 
     static JobRun train(String... args) { return JobRun.of(TrainJob::run, spark, args); }
 
-    static String[] args(Path out, String... more) {
+    static String[] args(Path out, String... more) { return args(3, out, more); }
+
+    static String[] args(int partitions, Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("--model", model.toString(), "--data", data.toString(), "--init-seed", "4",
-                "--curvature-batch", "40", "--partitions", "3", "--validation-fraction", "0.2", "--checkpoint-every", "2", "--out", out.toString()));
+                "--curvature-batch", "40", "--partitions", String.valueOf(partitions), "--validation-fraction", "0.2",
+                "--checkpoint-every", "2", "--out", out.toString()));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }
@@ -193,6 +196,17 @@ class TrainJobTest {
         for (int i = 0; i < a.size(); i++) assertEquals(a.get(i).withoutTimes(), b.get(i).withoutTimes(), "history row " + i);
     }
 
+    /** The reproducible sums make a run independent of the partitioning: 1 and 5 partitions, same history and parameters, bit for bit. */
+    @Test
+    void theResultDoesNotDependOnThePartitioning() throws IOException {
+        Path one = dir.resolve("p1"), five = dir.resolve("p5");
+        assertEquals(0, train(args(1, one, "--steps", "4")).code());
+        assertEquals(0, train(args(5, five, "--steps", "4")).code());
+        assertArrayEquals(Npy.read(one.resolve("params.npy")), Npy.read(five.resolve("params.npy")), 0);
+        List<HistoryRow> a = history(one), b = history(five);
+        for (int i = 0; i < a.size(); i++) assertEquals(a.get(i).withoutTimes(), b.get(i).withoutTimes(), "history row " + i);
+    }
+
     /** A driver killed after its checkpoint at step 2: deleting what came after it and resuming finishes the same run. */
     @Test
     void resumeFromAnOlderCheckpointReplaysTheLostSteps() throws IOException {
@@ -220,6 +234,7 @@ class TrainJobTest {
             args(out, "--optimizer", "adam", "--batch-size", "-2"),
             args(out, "--curvature", "fisher"),
             args(out, "--curvature-batch", "-3"),
+            {"--model", model.toString(), "--data", data.toString(), "--curvature-batch", "5000", "--out", out.toString()},
             args(out, "--steps", "many"),
             {"--model", model.toString(), "--data", dir.resolve("nothing.csv").toString(), "--out", out.toString()},
             {"--model", dir.resolve("no-model.json").toString(), "--data", data.toString(), "--out", out.toString()},
@@ -242,6 +257,15 @@ class TrainJobTest {
         assertFalse(Files.exists(out));
         try (Stream<Path> s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".bad")), "no temporary folder left");
+        }
+        // a second writer while a run holds --out is refused
+        try (AutoCloseable held = org.hessinv.io.RunFolder.lock(out)) {
+            JobRun busy = train(args(out, "--steps", "1"));
+            assertEquals(2, busy.code(), busy.stderr());
+            assertTrue(busy.lastLine().contains("another train run"), busy.lastLine());
+            assertFalse(Files.exists(out));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
         // an existing run is left untouched without --overwrite
         Path run = dir.resolve("run-lm-existing");

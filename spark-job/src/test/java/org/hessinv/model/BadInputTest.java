@@ -49,6 +49,32 @@ class BadInputTest {
     }
 
     @Test
+    void trailingTextDuplicateKeysAndDeepNestingAreRefused() {
+        refused(() -> ModelSpec.parse(GOOD + " garbage"), "not valid JSON", "text after the spec's closing }", "line 1", "remove it");
+        refused(() -> ModelSpec.parse(GOOD + "\n{}"), "text after the spec's closing }", "remove it");
+        assertEquals(3, ModelSpec.parse(GOOD + "\n  \n").stageCount());   // trailing white space is fine
+        refused(() -> ModelSpec.parse(GOOD.replace("\"classes\": 3", "\"classes\": 3, \"classes\": 4")), "Duplicate field 'classes'", "once");
+        String deep = "{\"input\": 3, \"layers\": " + "[".repeat(100_000) + "]".repeat(100_000) + "}";
+        refused(() -> ModelSpec.parse(deep), "nested deeper than 64");
+        // brackets inside strings do not count as nesting
+        refused(() -> ModelSpec.parse(GOOD.replace("\"tanh\"", "\"" + "[".repeat(100) + "\"")), "layer 1", "unknown activation");
+    }
+
+    @Test
+    void sizesAreCountedBeforeAllocating() {
+        refused(() -> ModelSpec.parse(GOOD.replace("\"activation\": \"silu\"}", "\"activation\": \"silu\", \"repeat\": 2147483647}")),
+                "parameters", "stages", "Java array");
+        refused(() -> ModelSpec.parse("{\"input\": 65536, \"layers\": [{\"type\": \"dense\", \"units\": 65536, \"activation\": \"tanh\"}],"
+                + " \"head\": {\"type\": \"mse\", \"outputs\": 1}}"), "layer 1", "65536 units", "Java array");
+        refused(() -> ModelSpec.parse("{\"input\": 4, \"layers\": [{\"type\": \"square\", \"units\": 65536, \"activation\": \"tanh\","
+                + " \"parameter\": \"gain\", \"seed\": 1}, {\"type\": \"square\", \"units\": 65536, \"activation\": \"tanh\","
+                + " \"parameter\": \"gain\", \"seed\": 1}], \"head\": {\"type\": \"mse\", \"outputs\": 1}}"), "layer 2", "Java array");
+        refused(() -> ModelSpec.parse(GOOD.replace("\"units\": 4", "\"units\": 20000")), "GB", "heap");
+        refused(() -> ModelSpec.parse("{\"input\": 4, \"layers\": [{\"type\": \"dense\", \"units\": 65536, \"activation\": \"tanh\","
+                + " \"repeat\": 2}], \"head\": {\"type\": \"mse\", \"outputs\": 1}}"), "layer 1", "input of width 65536", "Java array");
+    }
+
+    @Test
     void unknownLayerTypeNamesTheLayerAndTheType() {
         refused(() -> ModelSpec.parse(GOOD.replace("\"residual\"", "\"conv\"")), "layer 2", "\"conv\"", "dense", "residual");
     }
@@ -167,6 +193,12 @@ class BadInputTest {
         refused(() -> Npy.read(f), "shape (2, 3)", "1-D");
         Files.write(f, npy("<f8", "(3,)", 16));
         refused(() -> Npy.read(f), "16 data bytes", "needs 24");
+        Files.write(f, npy("<f8", "(2305843009213693952,)", 16));
+        refused(() -> Npy.read(f), "(2305843009213693952,)", "more data than");
+        Files.write(f, npy("<f8", "(65536, 65536, 65536, 65536)", 16));
+        refused(() -> Npy.read(f), "more data than");
+        Files.write(f, npy("<f8", "(-2,)", 16));
+        refused(() -> Npy.read(f), "negative dimension");
         byte[] truncated = java.util.Arrays.copyOf(Npy.encode(v), 20);
         Files.write(f, truncated);
         refused(() -> Npy.read(f), "truncated header");
