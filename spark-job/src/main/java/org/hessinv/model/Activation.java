@@ -15,12 +15,14 @@ public enum Activation {
         public double value(double u) { return Math.tanh(u); }
         public double d1(double u) { double t = Math.tanh(u); return 1.0 - t * t; }
         public double d2(double u) { double t = Math.tanh(u); return -2.0 * t * (1.0 - t * t); }
+        @Override public double d1FromValue(double u, double s) { return 1.0 - s * s; }
     },
     /** s(u) = 1 / (1 + e^-u); s' = s(1 - s); s'' = s'(1 - 2s). */
     SIGMOID {
         public double value(double u) { return sigmoid(u); }
         public double d1(double u) { double s = sigmoid(u); return s * (1.0 - s); }
         public double d2(double u) { double s = sigmoid(u); return s * (1.0 - s) * (1.0 - 2.0 * s); }
+        @Override public double d1FromValue(double u, double s) { return s * (1.0 - s); }
     },
     /** s(u) = log(1 + e^u); s' = sigmoid(u); s'' = sigmoid'(u). */
     SOFTPLUS {
@@ -49,6 +51,12 @@ public enum Activation {
     public abstract double d1(double u);
 
     public abstract double d2(double u);
+
+    /**
+     * s'(u) given s = value(u) (the blocked sweep keeps the values): bit-identical to {@link #d1(double)}, but
+     * tanh and sigmoid reuse s instead of evaluating the function again.
+     */
+    public double d1FromValue(double u, double s) { return d1(u); }
 
     /** The spec name, e.g. "tanh". */
     public String specName() { return name().toLowerCase(java.util.Locale.ROOT); }

@@ -3,7 +3,7 @@ package org.hessinv.spark;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.hessinv.curvature.ExampleSweep;
+import org.hessinv.curvature.BlockSweep;
 import org.hessinv.model.Example;
 import org.hessinv.model.Network;
 import org.hessinv.train.Objective;
@@ -11,8 +11,10 @@ import scala.Tuple2;
 
 /**
  * Full passes over indexed examples at parameters x (broadcast for the pass, destroyed after): the mean
- * loss, the mean loss with its gradient, and the mean loss with the accuracy. The per-example terms are
- * added by {@link ReproducibleReduction}, so a pass gives the same bits for any partitioning, master or run.
+ * loss, the mean loss with its gradient, and the mean loss with the accuracy. The loss passes sweep blocks
+ * of {@link BlockSweep#BLOCK_SIZE} examples by index ({@link BlockSweep}: each stage a gemm over the block);
+ * the blocks' terms are added by {@link ReproducibleReduction#sumOverBlocks}, so a pass gives the same bits for
+ * any partitioning, master or run. The data must hold the indices 0..n-1 once each (as {@link TrainingData} does).
  */
 public final class ExamplePasses {
     private ExamplePasses() {}
@@ -34,21 +36,37 @@ public final class ExamplePasses {
         }
     }
 
-    /** F(x) = (1/N) sum_i loss_i(x), forward passes only. */
-    public static double loss(JavaSparkContext sc, JavaRDD<Tuple2<Long, Example>> data, Broadcast<Network> net, double[] x, long n) {
-        return sum(sc, data, net, x, 1, (nw, xv, e, s) -> s[0] += nw.loss(xv, e))[0] / n;
+    /** A block's contribution, made with a per-task {@link BlockSweep} at x. */
+    @FunctionalInterface
+    interface BlockTerm extends java.io.Serializable {
+        void add(BlockSweep sweep, java.util.List<Example> block, double[] sums);
     }
 
-    /** F(x) and g = dF/dx: one forward and backward sweep per example. */
+    /** sum over the index blocks of term(block), by a reproducible (binned) sum: the same bits for any partitioning. */
+    static double[] sumBlocks(JavaSparkContext sc, JavaRDD<Tuple2<Long, Example>> data, Broadcast<Network> net, double[] x,
+                              long n, int length, BlockTerm term) {
+        Broadcast<double[]> xB = sc.broadcast(x);
+        try {
+            return ReproducibleReduction.sumOverBlocks(data, n, length, BlockSweep.BLOCK_SIZE, () -> {
+                BlockSweep sweep = new BlockSweep(net.value(), xB.value());
+                return (block, out) -> term.add(sweep, block, out);
+            });
+        } finally {
+            xB.destroy();
+        }
+    }
+
+    /** F(x) = (1/N) sum_i loss_i(x), forward passes only. */
+    public static double loss(JavaSparkContext sc, JavaRDD<Tuple2<Long, Example>> data, Broadcast<Network> net, double[] x, long n) {
+        return sumBlocks(sc, data, net, x, n, 1, (sw, b, s) -> s[0] += sw.loss(b))[0] / n;
+    }
+
+    /** F(x) and g = dF/dx: one forward and backward sweep per block of examples. */
     public static Objective.LossGradient lossAndGradient(JavaSparkContext sc, JavaRDD<Tuple2<Long, Example>> data,
                                                          Broadcast<Network> net, double[] x, long n) {
         int p = x.length;
         double w = 1.0 / n;
-        double[] acc = sum(sc, data, net, x, p + 1, (nw, xv, e, s) -> {
-            ExampleSweep sweep = new ExampleSweep(nw, xv, e, w);
-            sweep.accumulateGradient(s);
-            s[p] += sweep.loss();
-        });
+        double[] acc = sumBlocks(sc, data, net, x, n, p + 1, (sw, b, s) -> s[p] += sw.lossAndGradient(b, w, s));
         return new Objective.LossGradient(acc[p] / n, java.util.Arrays.copyOf(acc, p));
     }
 
@@ -66,10 +84,10 @@ public final class ExamplePasses {
     /** The mean loss and the accuracy (NaN for a regression head) at x. */
     public static double[] lossAndAccuracy(JavaSparkContext sc, JavaRDD<Tuple2<Long, Example>> data, Broadcast<Network> net,
                                            double[] x, long n) {
-        double[] s = sum(sc, data, net, x, 2, (nw, xv, e, acc) -> {
-            double[] u = nw.output(xv, e.features());
-            acc[0] += nw.head().loss(u, e.response());
-            acc[1] += nw.head().hit(u, e.response());
+        double[] s = sumBlocks(sc, data, net, x, n, 2, (sw, b, acc) -> {
+            double[] lh = sw.lossAndHits(b);
+            acc[0] += lh[0];
+            acc[1] += lh[1];
         });
         return new double[] {s[0] / n, s[1] / n};
     }

@@ -21,6 +21,7 @@ public final class KryoRegistration implements KryoRegistrator {
         kryo.register(Network.class, new JavaSerializer());
         kryo.register(org.hessinv.model.Standardization.class, new JavaSerializer());
         kryo.register(ReproducibleSum.class, new JavaSerializer());
+        kryo.register(ReproducibleReduction.BlockPartial.class, new JavaSerializer());
     }
 
     /** Adds this registrator to the conf, keeping any registrators the user configured. */

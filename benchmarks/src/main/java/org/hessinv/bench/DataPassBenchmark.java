@@ -1,0 +1,173 @@
+package org.hessinv.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.hessinv.cli.DefaultProblem;
+import org.hessinv.curvature.BlockSweep;
+import org.hessinv.curvature.ExampleSweep;
+import org.hessinv.linalg.Blas;
+import org.hessinv.linalg.ReproducibleSum;
+import org.hessinv.model.Example;
+import org.hessinv.model.ModelSpec;
+import org.hessinv.model.Network;
+
+/**
+ * The training job's loss+gradient pass in process (no Spark), per example against blocked, on the
+ * deep-narrow preset, with the dgemm rate measured in the same run.
+ *
+ * <p>Both paths do what the Spark pass does inside a partition: the per-example path one {@link ExampleSweep}
+ * per example and one {@link ReproducibleSum#add} of its p + 1 terms per example; the blocked path one
+ * {@link BlockSweep} per block of {@link BlockSweep#BLOCK_SIZE} examples and one add per block. The examples are
+ * split into one contiguous, block-aligned range per thread (the cores, like partitions), the threads' sums merged.
+ *
+ * <p>Flops counted: 6 p per example (p = 17,425 parameters: forward 2 p, adjoint 2 p, weight gradient 2 p; the
+ * exact gemm count is 6 x 16,400 weights less the first stage's adjoint, 5% fewer; elementwise work not counted).
+ *
+ * <p>Usage: {@code DataPassBenchmark [--sizes 100000,300000,1000000] [--model conf/models/deep-narrow.json]
+ * [--threads T] [--repeats R] [--out DIR]}: best of R runs of each path, alternating, in wall time and in the
+ * pass threads' CPU time (less sensitive to other jobs on the cores); prints a table and writes DIR/data-pass.csv (default target/bench/data-pass).
+ */
+public final class DataPassBenchmark {
+    private DataPassBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int[] sizes = {100_000, 300_000, 1_000_000};
+        Path model = Path.of("conf/models/deep-narrow.json");
+        Path out = Path.of("target/bench/data-pass");
+        int threads = Runtime.getRuntime().availableProcessors();
+        int repeats = 1;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--sizes" -> { sizes = java.util.Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray(); i++; }
+                case "--model" -> { model = Path.of(v); i++; }
+                case "--out" -> { out = Path.of(v); i++; }
+                case "--threads" -> { threads = Integer.parseInt(v); i++; }
+                case "--repeats" -> { repeats = Integer.parseInt(v); i++; }
+                default -> {
+                    System.err.println("data-pass: error: unknown option " + a + "; use --sizes, --model, --threads, --repeats, --out");
+                    System.exit(2);
+                }
+            }
+        }
+        Network net = ModelSpec.read(model);
+        int p = net.paramCount();
+        double[] teacher = net.initialParameters(DefaultProblem.TEACHER_SEED);
+        double[] x = net.initialParameters(0);
+        System.out.printf(Locale.ROOT, "data pass benchmark: %s, %d threads, best of %d, %s%n", net.describe(), threads, repeats, Blas.backend());
+
+        List<DgemmProbe.Sample> probe = DgemmProbe.probe(new int[] {512, 1024, 1536}, 3, false);
+        double dgemm = DgemmProbe.peak(probe);
+        System.out.printf(Locale.ROOT, "dgemm through Blas.gemm (best of n = 512, 1024, 1536): %.1f GFLOP/s%n", dgemm);
+
+        int max = java.util.Arrays.stream(sizes).max().orElse(0);
+        List<Example> data = new ArrayList<>(max);
+        for (long i = 0; i < max; i++) data.add(DefaultProblem.example(net, teacher, i));
+        double flopsPerExample = 6.0 * p;
+
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<String> rows = new ArrayList<>();
+        rows.add("examples,path,seconds,examples_per_second,gflops,percent_of_dgemm,dgemm_gflops,speedup,cpu_seconds,cpu_speedup,loss,max_gradient_difference");
+        System.out.printf(Locale.ROOT, "%10s %-12s %9s %12s %8s %8s %8s %9s %9s%n", "examples", "path", "seconds", "examples/s", "GFLOP/s", "%dgemm", "speedup", "CPU-s", "CPU ratio");
+        // warm-up (JIT) of both paths
+        pass(pool, threads, net, x, data.subList(0, Math.min(max, 20_000)), false);
+        pass(pool, threads, net, x, data.subList(0, Math.min(max, 20_000)), true);
+        for (int n : sizes) {
+            List<Example> sub = data.subList(0, n);
+            // best of the repeats, the two paths alternating (other jobs share the cores)
+            double perExample = Double.MAX_VALUE, blocked = Double.MAX_VALUE;
+            double perExampleCpu = Double.MAX_VALUE, blockedCpu = Double.MAX_VALUE;
+            double[] ref = null, blk = null;
+            for (int r = 0; r < repeats; r++) {
+                long t0 = System.nanoTime();
+                ref = pass(pool, threads, net, x, sub, false);
+                perExample = Math.min(perExample, (System.nanoTime() - t0) / 1e9);
+                perExampleCpu = Math.min(perExampleCpu, cpuNanos.get() / 1e9);
+                long t1 = System.nanoTime();
+                blk = pass(pool, threads, net, x, sub, true);
+                blocked = Math.min(blocked, (System.nanoTime() - t1) / 1e9);
+                blockedCpu = Math.min(blockedCpu, cpuNanos.get() / 1e9);
+            }
+            double diff = 0, scale = 0;
+            for (int i = 0; i < p; i++) { diff = Math.max(diff, Math.abs(blk[i] - ref[i])); scale = Math.max(scale, Math.abs(ref[i])); }
+            double rel = diff / scale;
+            for (int k = 0; k < 2; k++) {
+                double s = k == 0 ? perExample : blocked;
+                double gf = flopsPerExample * n / s / 1e9;
+                String path = k == 0 ? "per-example" : "blocked";
+                double speedup = perExample / s;
+                double cpu = k == 0 ? perExampleCpu : blockedCpu;
+                System.out.printf(Locale.ROOT, "%10d %-12s %9.2f %12.0f %8.2f %7.1f%% %7.2fx %9.2f %8.2fx%n", n, path, s, n / s, gf, 100 * gf / dgemm,
+                        speedup, cpu, perExampleCpu / cpu);
+                rows.add(String.format(Locale.ROOT, "%d,%s,%.4f,%.1f,%.3f,%.2f,%.2f,%.3f,%.3f,%.3f,%.17g,%.3g", n, path, s, n / s, gf, 100 * gf / dgemm, dgemm,
+                        speedup, cpu, perExampleCpu / cpu, (k == 0 ? ref : blk)[p] / n, rel));
+            }
+            System.out.printf(Locale.ROOT, "%10s blocked vs per-example: max |difference| / max |gradient| = %.2e%n", "", rel);
+        }
+        pool.shutdown();
+        // the probe again at the end: the rate the rows are compared with is the better of the two (conservative)
+        double dgemmEnd = DgemmProbe.peak(DgemmProbe.probe(new int[] {512, 1024, 1536}, 3, false));
+        System.out.printf(Locale.ROOT, "dgemm at the end of the run: %.1f GFLOP/s (the rows above use %.1f)%n", dgemmEnd, dgemm);
+        Files.createDirectories(out);
+        Path csv = out.resolve("data-pass.csv");
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv, StandardCharsets.UTF_8))) {
+            for (String r : rows) w.println(r);
+        }
+        System.out.println("wrote " + csv);
+    }
+
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** CPU time of the pass threads, summed, of the last pass. */
+    static final java.util.concurrent.atomic.AtomicLong cpuNanos = new java.util.concurrent.atomic.AtomicLong();
+
+    /** sum_i (d/dx w loss_i, loss_i) over the examples, w = 1/N, one contiguous block-aligned range per thread. */
+    static double[] pass(ExecutorService pool, int threads, Network net, double[] x, List<Example> data, boolean blocked) throws Exception {
+        int n = data.size();
+        int p = net.paramCount();
+        double w = 1.0 / n;
+        int s = BlockSweep.BLOCK_SIZE;
+        long blocks = (n + s - 1) / s;
+        List<Future<ReproducibleSum>> parts = new ArrayList<>();
+        cpuNanos.set(0);
+        for (int t = 0; t < threads; t++) {
+            int from = (int) Math.min(n, blocks * t / threads * s);
+            int to = (int) Math.min(n, blocks * (t + 1) / threads * s);
+            parts.add(pool.submit(() -> {
+                long c0 = CPU.getCurrentThreadCpuTime();
+                ReproducibleSum acc = new ReproducibleSum(p + 1);
+                double[] scratch = new double[p + 1];
+                if (blocked) {
+                    BlockSweep sweep = new BlockSweep(net, x);
+                    for (int b0 = from; b0 < to; b0 += s) {
+                        java.util.Arrays.fill(scratch, 0.0);
+                        scratch[p] = sweep.lossAndGradient(data.subList(b0, Math.min(to, b0 + s)), w, scratch);
+                        acc.add(scratch);
+                    }
+                } else {
+                    for (int i = from; i < to; i++) {
+                        java.util.Arrays.fill(scratch, 0.0);
+                        ExampleSweep e = new ExampleSweep(net, x, data.get(i), w);
+                        e.accumulateGradient(scratch);
+                        scratch[p] = e.loss();
+                        acc.add(scratch);
+                    }
+                }
+                cpuNanos.addAndGet(CPU.getCurrentThreadCpuTime() - c0);
+                return acc;
+            }));
+        }
+        ReproducibleSum total = null;
+        for (Future<ReproducibleSum> f : parts) total = total == null ? f.get() : total.merge(f.get());
+        return total.result();
+    }
+}
