@@ -203,20 +203,36 @@ public final class NewtonDirectionJob {
         return Math.sqrt(s);
     }
 
-    /** Prints sweep progress to stderr at most every {@link #INTERVAL_NANOS}, with an estimate of the time left. */
+    /**
+     * Prints sweep progress to stderr at most every {@link #INTERVAL_NANOS}: elapsed time since the sweep started and
+     * the time left, from the stages' planned costs (the sweep's flop model) when given, else per stage.
+     */
     static final class ProgressPrinter implements SweepProgress {
         private static final long INTERVAL_NANOS = 5_000_000_000L;
-        private final long start = System.nanoTime();
-        private long last = start;
+        private String sweep = "";
+        private long start;
+        private long last;
+        private double[] costs;
+        private double doneCost;
 
-        @Override public void stageDone(String sweep, int layer, int done, int total) {
+        @Override public void planned(double[] stageCosts) { costs = stageCosts.clone(); }
+
+        @Override public void stageDone(String sweepName, int layer, int done, int total) {
             long now = System.nanoTime();
-            if (now - last < INTERVAL_NANOS && done < total) return;
+            if (!sweepName.equals(sweep)) {
+                sweep = sweepName;
+                start = now;
+                last = now;
+                doneCost = 0;
+            }
+            boolean weighted = costs != null && costs.length == total && sweepName.equals("backward");
+            doneCost += weighted ? costs[layer - 1] : 1;
+            if (now - last < INTERVAL_NANOS || done == total) return;
             last = now;
             double elapsed = (now - start) / 1e9;
-            double perStage = elapsed / done;
-            System.err.printf(Locale.ROOT, "%s sweep: layer %d of %d, %.1f s elapsed, ~%.1f s left in this sweep%n",
-                    sweep, layer, total, elapsed, perStage * (total - done));
+            double all = weighted ? java.util.Arrays.stream(costs).sum() : total;
+            System.err.printf(Locale.ROOT, "%s sweep: %d of %d layers done (layer %d), %.1f s elapsed, ~%.0f s left in this sweep%n",
+                    sweepName, done, total, layer, elapsed, elapsed * (all - doneCost) / doneCost);
         }
     }
 

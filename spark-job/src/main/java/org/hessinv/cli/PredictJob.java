@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
  * {@code predict}: the predictions of a trained network for every example, in read order, with the
  * standardization its {@code train} run saved; prints the loss and accuracy over the (labelled) data.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "predict", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Predictions of a trained network: class probabilities and the predicted class (softmax) or the outputs (mse).",
                 "Writes a folder of CSV or Parquet part files (Spark's layout), one row per example with its read-order index."},
         exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:written", "1:unexpected failure", "2:bad input (one line: error: ...)"})

@@ -45,7 +45,7 @@ import picocli.CommandLine.Option;
  * validated, standardized and persisted once), writing {@code params.npy}, {@code history.csv},
  * {@code report.json}, {@code loss.png} and checkpoints into a run folder that {@code --resume} continues.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "train", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Trains a network with exact damped Gauss-Newton (Levenberg-Marquardt) or exact trust-region steps.",
                 "With neither --model nor --data: the shipped digits set (data/digits.csv) on conf/models/digits.json."},
         exitCodeListHeading = "Exit codes:%n",
@@ -78,7 +78,8 @@ public final class TrainJob implements Callable<Integer> {
             description = "Exact route: the Riccati sweep, the GGN in output space, or the cheaper by their cost models (default ${DEFAULT-VALUE}).")
     String solver;
     @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256",
-            description = "Examples in the curvature batch (seeded draw; default ${DEFAULT-VALUE}); the loss and gradient use all.")
+            description = "Examples in the curvature batch (seeded draw; default ${DEFAULT-VALUE}, or all when there are fewer);"
+                    + " the loss and gradient use all.")
     String curvatureBatch;
     @Option(names = "--resample-every", paramLabel = "K", defaultValue = "0",
             description = "Draw a new curvature batch every K steps (0: keep one batch; default ${DEFAULT-VALUE}).")
@@ -170,6 +171,10 @@ public final class TrainJob implements Callable<Integer> {
         try (TrainingData d = TrainingData.prepare(JavaSparkContext.fromSparkContext(spark.sparkContext()), net,
                 examples(spark, s, net), validation(spark, s, net), s.standardize(),
                 existing != null ? Json.read(existing.file("standardization.json"), Standardization.class) : null, s.partitions())) {
+            if (!resume && matched("--curvature-batch") && s.curvatureBatch() > d.trainCount()) {
+                throw new InvalidInputException("--curvature-batch " + s.curvatureBatch() + " is larger than the " + d.trainCount()
+                        + " training examples; give --curvature-batch all (or at most " + d.trainCount() + ")");
+            }
             double loadSeconds = (System.nanoTime() - start) / 1e9;
             SparkObjective f = new SparkObjective(d, curv, s.curvatureBatch(), CurvatureRoute.fromSpec(s.solver()));
             Listener listener = new Listener(d, opt);

@@ -97,10 +97,13 @@ public final class SolveMemory {
         int segment = segmentLength(net, batch, maxHeapBytes);
         long need = estimateBytes(net, batch, segment);
         if (need > HEAP_SHARE * maxHeapBytes) {
+            // the heap a solve of `need` bytes asks for under the 70% rule, rounded up to whole GB
+            long gb = (long) Math.ceil(need / HEAP_SHARE / 1e9);
             throw new InvalidInputException(String.format(java.util.Locale.ROOT,
-                    "the solve needs about %.1f GB of driver memory for a curvature batch of %d, but the driver heap is %.1f GB; "
-                            + "use a smaller --curvature-batch or give the driver more memory (spark-submit --driver-memory)",
-                    need / 1e9, batch, maxHeapBytes / 1e9));
+                    "the solve needs about %.1f GB of driver memory for a curvature batch of %d, more than the %.0f%% of the %.1f GB driver "
+                            + "heap a solve may use; give the driver at least %d GB (HESSINV_DRIVER_MEMORY=%dg with submit-scripts/, "
+                            + "spark-submit --driver-memory %dg) or use a smaller --curvature-batch",
+                    need / 1e9, batch, 100 * HEAP_SHARE, maxHeapBytes / 1e9, gb, gb, gb));
         }
         return segment;
     }

@@ -35,28 +35,44 @@ public record SweepCost(double gemmFlops, double factorFlops, boolean capacitanc
         double gemm = 0, factor = 0;
         boolean anyWide = false;
         for (int l = 0; l < net.stageCount(); l++) {
-            AffineStage s = net.stage(l);
-            double n = (double) batch * s.outputSize();
-            double m = l == 0 ? 0 : (double) batch * s.inputSize();
-            double a = s.outputSize();
-            double p = s.paramCount();
-            boolean kron = !s.isSquareParameterized();
-            boolean wide = LayerStage.lowRank(s, batch);
-            anyWide |= wide;
-            if (!(wide && m == 0)) gemm += kron ? 2 * n * batch * p : 2 * n * n * p;
-            if (wide) {
-                double c = (double) batch * s.units();
-                gemm += 2 * c * c * batch * (1 + 1.0 / s.units());
-                factor += c * c * c / 3;
-                if (m > 0) gemm += 4 * p * c * m + 6 * c * c * m;
-            } else {
-                gemm += kron ? 2 * batch * p * p : 2 * n * p * p;
-                factor += p * p * p / 3;
-                if (m > 0) gemm += 2 * m * p * p + m * m * p;
-            }
-            if (m > 0) gemm += 2 * m * p * a + 2 * n * m * a + 2 * m * m * a;
-            gemm += 2 * n * p + 2 * p * m + 2 * m * p + 2 * n * a; // gemv terms, forward sweep
+            SweepCost c = ofStage(net, batch, l);
+            gemm += c.gemmFlops;
+            factor += c.factorFlops;
+            anyWide |= c.capacitance;
         }
         return new SweepCost(gemm, factor, anyWide);
+    }
+
+    /** The flops of each stage's backward step (the weights of progress estimates), stage 0 first. */
+    public static double[] stageFlops(Network net, long batch) {
+        double[] w = new double[net.stageCount()];
+        for (int l = 0; l < w.length; l++) w[l] = ofStage(net, batch, l).totalFlops();
+        return w;
+    }
+
+    /** The terms above for stage l alone. */
+    static SweepCost ofStage(Network net, long batch, int l) {
+        double gemm = 0, factor = 0;
+        AffineStage s = net.stage(l);
+        double n = (double) batch * s.outputSize();
+        double m = l == 0 ? 0 : (double) batch * s.inputSize();
+        double a = s.outputSize();
+        double p = s.paramCount();
+        boolean kron = !s.isSquareParameterized();
+        boolean wide = LayerStage.lowRank(s, batch);
+        if (!(wide && m == 0)) gemm += kron ? 2 * n * batch * p : 2 * n * n * p;
+        if (wide) {
+            double c = (double) batch * s.units();
+            gemm += 2 * c * c * batch * (1 + 1.0 / s.units());
+            factor += c * c * c / 3;
+            if (m > 0) gemm += 4 * p * c * m + 6 * c * c * m;
+        } else {
+            gemm += kron ? 2 * batch * p * p : 2 * n * p * p;
+            factor += p * p * p / 3;
+            if (m > 0) gemm += 2 * m * p * p + m * m * p;
+        }
+        if (m > 0) gemm += 2 * m * p * a + 2 * n * m * a + 2 * m * m * a;
+        gemm += 2 * n * p + 2 * p * m + 2 * m * p + 2 * n * a; // gemv terms, forward sweep
+        return new SweepCost(gemm, factor, wide);
     }
 }

@@ -6,4 +6,7 @@ public interface SweepProgress {
     SweepProgress NONE = (sweep, layer, done, total) -> { };
 
     void stageDone(String sweep, int layer, int done, int total);
+
+    /** Told before a solve: the relative cost of each stage's backward step, stage 0 first (for time estimates). */
+    default void planned(double[] stageCosts) {}
 }

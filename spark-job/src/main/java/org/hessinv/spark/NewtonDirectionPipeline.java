@@ -129,6 +129,7 @@ public final class NewtonDirectionPipeline {
             WoodburySolver.Solution wb = WoodburySolver.solve(source, q.damping(), rhs);
             solution = new RiccatiSolution(wb.direction(), wb.logAbsDet(), null);
         } else {
+            q.progress().planned(org.hessinv.solve.SweepCost.stageFlops(net, bc));
             solution = RiccatiSolver.solve(source, q.damping(), rhs, q.progress(), segment);
         }
         timings.put("solve", seconds(t3));

@@ -180,6 +180,7 @@ class TrainJobTest {
             args(out, "--optimizer", "sgd"),
             args(out, "--curvature", "fisher"),
             args(out, "--curvature-batch", "-3"),
+            {"--model", model.toString(), "--data", data.toString(), "--curvature-batch", "5000", "--out", out.toString()},
             args(out, "--steps", "many"),
             {"--model", model.toString(), "--data", dir.resolve("nothing.csv").toString(), "--out", out.toString()},
             {"--model", dir.resolve("no-model.json").toString(), "--data", data.toString(), "--out", out.toString()},
