@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  * - log det(N C + delta I) / 2}, over a grid of delta, with its maximizer; optionally the predictive mean and
  * standard deviation of test examples from samples of the Laplace posterior N(x*, (N C + delta* I)^-1).
  */
-@Command(name = "evidence", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "evidence", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Laplace log evidence over a grid of prior precisions delta, its maximizer, and (with --samples and --test)",
                 "the predictive mean and standard deviation of test examples under the Laplace posterior at the maximizer."},
         exitCodeListHeading = "Exit codes:%n",
@@ -57,7 +57,7 @@ public final class EvidenceJob implements Callable<Integer> {
     List<Double> deltas;
     @Option(names = "--delta-grid", paramLabel = "LO:HI:N", description = "N log-spaced precisions from LO to HI (default 1e-4:1e4:33).")
     String deltaGrid;
-    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256", description = "Examples in the curvature batch (seeded; default ${DEFAULT-VALUE}).")
+    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256", description = "Examples in the curvature batch (seeded; default ${DEFAULT-VALUE}, or all when there are fewer).")
     String curvatureBatch;
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the curvature batch and of the samples (default ${DEFAULT-VALUE}).")
     long seed;
@@ -75,6 +75,9 @@ public final class EvidenceJob implements Callable<Integer> {
     Integer partitions;
     @Option(names = "--verbose", description = "On bad input, also print the trace and keep Spark's log of failed tasks.")
     boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     private SparkSession given;
 
@@ -122,7 +125,7 @@ public final class EvidenceJob implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 long nData = train.trainCount();
                 double meanLoss = ExamplePasses.loss(train.context(), train.train(), train.network(), x, nData);
-                List<Example> batch = TrainedModel.batch(train, batchSize, seed);
+                List<Example> batch = TrainedModel.batch(train, batchSize, seed, spec.commandLine().getParseResult().hasMatchedOption("--curvature-batch"));
                 DampedCurvature c = TrainedModel.curvature(net, x, batch, curv, solver);
                 t.put("curvature", InfluenceJob.secs(t0));
                 t0 = System.nanoTime();

@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  * on the executors holding the training data (docs/math.md section 10). C is the curvature of the mean training
  * loss on the curvature batch. Writes top.csv, report.json and, with --all-scores, scores.npy, atomically.
  */
-@Command(name = "influence", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "influence", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Influence of every training example on the loss of every test example: -grad L_t^T (C + delta I)^-1 grad l_i.",
                 "Positive: upweighting training example i raises test example t's loss (harmful); negative: helpful."},
         exitCodeListHeading = "Exit codes:%n",
@@ -56,7 +56,7 @@ public final class InfluenceJob implements Callable<Integer> {
     String solver;
     @Option(names = "--damping", paramLabel = "D", defaultValue = "1e-3", description = "delta > 0 (default ${DEFAULT-VALUE}).")
     double damping;
-    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256", description = "Examples in the curvature batch (seeded; default ${DEFAULT-VALUE}).")
+    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256", description = "Examples in the curvature batch (seeded; default ${DEFAULT-VALUE}, or all when there are fewer).")
     String curvatureBatch;
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the curvature batch (default ${DEFAULT-VALUE}).")
     long seed;
@@ -74,6 +74,9 @@ public final class InfluenceJob implements Callable<Integer> {
     Integer partitions;
     @Option(names = "--verbose", description = "On bad input, also print the trace and keep Spark's log of failed tasks.")
     boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     private SparkSession given;
 
@@ -112,7 +115,7 @@ public final class InfluenceJob implements Callable<Integer> {
                 Map<String, Double> t = new LinkedHashMap<>();
                 t.put("load", secs(start));
                 long t0 = System.nanoTime();
-                List<Example> batch = TrainedModel.batch(train, batchSize, seed);
+                List<Example> batch = TrainedModel.batch(train, batchSize, seed, spec.commandLine().getParseResult().hasMatchedOption("--curvature-batch"));
                 DampedCurvature c = TrainedModel.curvature(net, x, batch, curv, solver);
                 double[][] g = InfluencePasses.gradients(train.context(), tests.train(), tests.network(), x);
                 double[] testLosses = InfluencePasses.losses(train.context(), tests.train(), tests.network(), x);

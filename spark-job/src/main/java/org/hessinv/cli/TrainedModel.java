@@ -70,9 +70,10 @@ final class TrainedModel {
         return TrainingData.prepare(sc, net, ExampleReader.read(spark, path, fmt, net), new TrainingData.Validation.None(), false, st, parts);
     }
 
-    /** The curvature batch: all examples (0) or a seeded draw of {@code batch}; more than the data is refused. */
-    static List<Example> batch(TrainingData d, long batch, long seed) {
+    /** The curvature batch: all examples (0) or a seeded draw of {@code batch}; more than the data is refused when given explicitly, else all. */
+    static List<Example> batch(TrainingData d, long batch, long seed, boolean explicit) {
         long n = d.trainCount();
+        if (batch > n && !explicit) batch = 0;
         if (batch > n) {
             throw new InvalidInputException("--curvature-batch " + batch + " is larger than the " + n + " training examples; give at most "
                     + n + " or \"all\"");
