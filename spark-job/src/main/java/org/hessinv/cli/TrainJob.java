@@ -14,6 +14,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.hessinv.curvature.Curvature;
+import org.hessinv.breeze.BreezeLbfgs;
 import org.hessinv.io.Json;
 import org.hessinv.io.LinePlot;
 import org.hessinv.io.Npy;
@@ -28,8 +29,11 @@ import org.hessinv.spark.ExamplePasses;
 import org.hessinv.spark.KryoRegistration;
 import org.hessinv.spark.SparkObjective;
 import org.hessinv.spark.TrainingData;
+import org.hessinv.train.Adam;
 import org.hessinv.train.CurvatureRoute;
+import org.hessinv.train.HessianFree;
 import org.hessinv.train.HistoryRow;
+import org.hessinv.train.Lbfgs;
 import org.hessinv.train.LevenbergMarquardt;
 import org.hessinv.train.Objective;
 import org.hessinv.train.Optimizer;
@@ -46,7 +50,8 @@ import picocli.CommandLine.Option;
  * {@code report.json}, {@code loss.png} and checkpoints into a run folder that {@code --resume} continues.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Trains a network with exact damped Gauss-Newton (Levenberg-Marquardt) or exact trust-region steps.",
+        description = {"Trains a network with exact damped Gauss-Newton (Levenberg-Marquardt) or exact trust-region steps,",
+                "or, for comparison, L-BFGS, Adam or Hessian-free (CG on Gauss-Newton products).",
                 "With neither --model nor --data: the shipped digits set (data/digits.csv) on conf/models/digits.json."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:trained (any stop reason)", "1:unexpected failure", "2:bad input (one line: error: ...)",
@@ -70,9 +75,9 @@ public final class TrainJob implements Callable<Integer> {
     @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Standardize features with the training set's mean and standard deviation (default: on).")
     boolean standardize;
-    @Option(names = "--optimizer", paramLabel = "lm|trust-region", defaultValue = "lm", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--optimizer", paramLabel = "lm|trust-region|lbfgs|adam|hf", defaultValue = "lm", description = "Default: ${DEFAULT-VALUE}.")
     String optimizer;
-    @Option(names = "--curvature", paramLabel = "ggn|hessian", description = "Default: ggn for lm, hessian for trust-region.")
+    @Option(names = "--curvature", paramLabel = "ggn|hessian", description = "Default: hessian for trust-region, ggn otherwise (lm, hf).")
     String curvature;
     @Option(names = "--solver", paramLabel = "auto|riccati|output-space", defaultValue = "auto",
             description = "Exact route: the Riccati sweep, the GGN in output space, or the cheaper by their cost models (default ${DEFAULT-VALUE}).")
@@ -99,6 +104,15 @@ public final class TrainJob implements Callable<Integer> {
     double damping;
     @Option(names = "--radius", paramLabel = "DELTA", defaultValue = "1", description = "Initial trust-region radius (default ${DEFAULT-VALUE}).")
     double radius;
+    @Option(names = "--lbfgs-memory", paramLabel = "M", defaultValue = "10", description = "L-BFGS pairs kept (default ${DEFAULT-VALUE}).")
+    int lbfgsMemory;
+    @Option(names = "--learning-rate", paramLabel = "ALPHA", description = "Adam's learning rate (default: the best of 1e-3..1e-1 "
+            + "after " + GRID_STEPS + " steps each, the grid's time counted in the run's).")
+    Double learningRate;
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "0", description = "Adam's minibatch (seeded by the step; 0: full batch; default ${DEFAULT-VALUE}).")
+    int batchSize;
+    @Option(names = "--cg-max", paramLabel = "N", defaultValue = "250", description = "Hessian-free: CG iterations per step at most (default ${DEFAULT-VALUE}).")
+    int cgMax;
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default hessinv-out/train for the built-in run).")
     String out;
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (its settings; stopping rules may be given).")
@@ -116,6 +130,9 @@ public final class TrainJob implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Adam steps per learning rate of the grid when --learning-rate is not given. */
+    static final int GRID_STEPS = 10;
 
     /** Set by tests: a session to use (and leave open). */
     private SparkSession given;
@@ -162,9 +179,6 @@ public final class TrainJob implements Callable<Integer> {
         Network net = ModelSpec.parse(modelJson);
         double[] x0 = s0.params() != null ? Npy.read(Path.of(s0.params())) : net.initialParameters(s0.initSeed());
         net.validateParameters(x0);
-        Optimizer opt = optimizer(s0);
-        Curvature curv = Curvature.fromSpec(s0.curvature());
-
         SparkSession spark = given != null ? given : session();
         // the partition count is part of the run (a resumed run reuses it: same partitions, same sums)
         TrainSettings s = s0.partitions() > 0 ? s0 : s0.withPartitions(spark.sparkContext().defaultParallelism());
@@ -176,47 +190,77 @@ public final class TrainJob implements Callable<Integer> {
                         + " training examples; give --curvature-batch all (or at most " + d.trainCount() + ")");
             }
             double loadSeconds = (System.nanoTime() - start) / 1e9;
-            SparkObjective f = new SparkObjective(d, curv, s.curvatureBatch(), CurvatureRoute.fromSpec(s.solver()));
-            Listener listener = new Listener(d, opt);
-            RunFolder run;
-            TrainState state;
-            List<HistoryRow> history;
-            if (existing != null) {
-                run = existing;
-                Checkpoint.Loaded c = Checkpoint.read(run);
-                state = c.state();
-                history = c.history();
-                System.out.printf(Locale.ROOT, "train: resuming %s at step %d (loss %.6g)%n", run.dir(), state.step(), state.loss());
-            } else {
-                Objective.LossGradient at = f.lossAndGradient(x0);
-                state = new TrainState(0, x0, at.loss(), at.gradient(), s.damping(), 2, s.radius(), 0);
-                history = List.of(Trainer.startRow(state, listener.validate(x0)));
-                TrainState first = state;
-                List<HistoryRow> firstRows = history;
-                run = RunFolder.create(outDir, overwrite, tmp -> {
-                    Json.write(tmp.file(RunFolder.MARKER), s);
-                    Files.writeString(tmp.file("model.json"), modelJson);
-                    Npy.write(tmp.file("initial-params.npy"), x0);
-                    Json.write(tmp.file("standardization.json"), d.standardization());
-                    Checkpoint.write(tmp, first, firstRows);
-                });
-            }
-            listener.run = run;
-            printHeader(s, net, d, f, opt, curv);
-            listener.stepped(history.get(history.size() - 1), state);
-            long t0 = System.nanoTime();
-            Trainer.Result r = Trainer.run(f, state, history, new Trainer.Settings(opt,
-                    new Trainer.Stopping(s.steps(), s.timeLimit(), s.targetLoss(), s.gradientTolerance()), s.seed(), s.resampleEvery(),
-                    s.checkpointEvery()), listener);
-            double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            // the final state is a checkpoint too: --resume with a larger --steps continues from exactly here
-            if (r.state().step() > state.step()) Checkpoint.write(run, r.state(), r.history());
-            writeOutputs(run, s, net, d, r, f, loadSeconds, trainSeconds, (System.nanoTime() - start) / 1e9);
-            printSummary(run, r, f);
+            trainOne(existing, outDir, overwrite, s, modelJson, net, x0, d, loadSeconds, start);
             return 0;
         } finally {
             if (given == null) spark.stop();
         }
+    }
+
+    /** One run: its folder, where it ended, and its objective (for the pass count). */
+    record Outcome(RunFolder run, Trainer.Result result, SparkObjective objective, TrainSettings settings) {}
+
+    /**
+     * Trains on prepared data into a new run folder {@code outDir} (or continues {@code existing}): the start (with Adam's
+     * learning-rate grid when no rate is given), the Trainer loop, the final checkpoint and the outputs.
+     */
+    static Outcome trainOne(RunFolder existing, Path outDir, boolean overwrite, TrainSettings given, String modelJson, Network net,
+                            double[] x0, TrainingData d, double loadSeconds, long start) throws IOException {
+        TrainSettings s = given;
+        Curvature curv = Curvature.fromSpec(s.curvature());
+        SparkObjective f = new SparkObjective(d, curv, s.curvatureBatch(), CurvatureRoute.fromSpec(s.solver()));
+        RunFolder run;
+        TrainState state;
+        List<HistoryRow> history;
+        Optimizer opt;
+        if (existing != null) {
+            run = existing;
+            opt = optimizer(s);
+            Checkpoint.Loaded c = Checkpoint.read(run);
+            state = c.state();
+            history = c.history();
+            System.out.printf(Locale.ROOT, "train: resuming %s at step %d (loss %.6g)%n", run.dir(), state.step(), state.loss());
+        } else {
+            long t0 = System.nanoTime();
+            Objective.LossGradient at = f.lossAndGradient(x0);
+            double gridSeconds = 0;
+            if (s.optimizer().equals("adam") && Double.isNaN(s.learningRate())) {
+                long g0 = System.nanoTime();
+                double rate = Adam.pickLearningRate(f, TrainState.start(Adam.of(Adam.GRID[0], s.batchSize(), s.seed()), x0, at, s.damping(),
+                        s.radius()), GRID_STEPS, s.batchSize(), s.seed());
+                gridSeconds = (System.nanoTime() - g0) / 1e9;
+                System.out.printf(Locale.ROOT, "train: Adam learning rate %.3g picked from %s after %d steps each (%.1f s)%n", rate,
+                        java.util.Arrays.toString(Adam.GRID), GRID_STEPS, gridSeconds);
+                s = s.withLearningRate(rate);
+            }
+            opt = optimizer(s);
+            state = TrainState.start(opt, x0, at, s.damping(), s.radius());
+            history = List.of(Trainer.startRow(state, validate(d, x0), gridSeconds));
+            TrainState first = state;
+            List<HistoryRow> firstRows = history;
+            TrainSettings resolved = s;
+            run = RunFolder.create(outDir, overwrite, tmp -> {
+                Json.write(tmp.file(RunFolder.MARKER), resolved);
+                Files.writeString(tmp.file("model.json"), modelJson);
+                Npy.write(tmp.file("initial-params.npy"), x0);
+                Json.write(tmp.file("standardization.json"), d.standardization());
+                Checkpoint.write(tmp, first, firstRows);
+            });
+        }
+        Listener listener = new Listener(d, opt);
+        listener.run = run;
+        printHeader(s, net, d, f, opt, curv);
+        listener.stepped(history.get(history.size() - 1), state);
+        long t0 = System.nanoTime();
+        Trainer.Result r = Trainer.run(f, state, history, new Trainer.Settings(opt,
+                new Trainer.Stopping(s.steps(), s.timeLimit(), s.targetLoss(), s.gradientTolerance()), s.seed(), s.resampleEvery(),
+                s.checkpointEvery()), listener);
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        // the final state is a checkpoint too: --resume with a larger --steps continues from exactly here
+        if (r.state().step() > state.step()) Checkpoint.write(run, r.state(), r.history());
+        writeOutputs(run, s, net, d, r, f, loadSeconds, trainSeconds, (System.nanoTime() - start) / 1e9);
+        printSummary(run, r, f);
+        return new Outcome(run, r, f, s);
     }
 
     private String requireOut() { throw new InvalidInputException("give --out DIR for the run folder"); }
@@ -224,7 +268,7 @@ public final class TrainJob implements Callable<Integer> {
     private boolean matched(String option) { return spec.commandLine().getParseResult().hasMatchedOption(option); }
 
     private TrainSettings settings(boolean builtIn) {
-        String curvatureName = curvature != null ? curvature : optimizer.equals("trust-region") ? "hessian" : "ggn";
+        String curvatureName = curvature != null ? curvature : TrainSettings.defaultCurvature(optimizer);
         double fraction = validationFraction != null ? validationFraction : builtIn && validation == null ? DigitsProblem.VALIDATION_FRACTION : 0;
         if (validation != null && validationFraction != null) throw new InvalidInputException("give --validation or --validation-fraction, not both");
         int parts = partitions != null ? partitions : 0;
@@ -232,10 +276,11 @@ public final class TrainJob implements Callable<Integer> {
                 validation == null ? null : abs(validation), fraction, standardize, optimizer, curvatureName, solver,
                 Commands.curvatureBatch(curvatureBatch), resampleEvery, steps, timeLimit == null ? Double.POSITIVE_INFINITY : timeLimit,
                 targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss, gradientTolerance, checkpointEvery, parts, seed, damping,
-                radius, params == null ? null : abs(params), initSeed);
+                radius, params == null ? null : abs(params), initSeed, lbfgsMemory, learningRate == null ? Double.NaN : learningRate,
+                batchSize, cgMax);
     }
 
-    private static String abs(String p) { return Path.of(p).toAbsolutePath().normalize().toString(); }
+    static String abs(String p) { return Path.of(p).toAbsolutePath().normalize().toString(); }
 
     /** Refuses settings that cannot run, naming the option. */
     static void check(TrainSettings s) {
@@ -251,20 +296,35 @@ public final class TrainJob implements Callable<Integer> {
         if (s.partitions() < 0) throw new InvalidInputException("--partitions must be >= 1, got " + s.partitions());
         if (!(s.damping() > 0) || !Double.isFinite(s.damping())) throw new InvalidInputException("--damping must be a finite number > 0, got " + s.damping());
         if (!(s.radius() > 0) || !Double.isFinite(s.radius())) throw new InvalidInputException("--radius must be a finite number > 0, got " + s.radius());
-        optimizer(s);
+        if (s.lbfgsMemory() < 1) throw new InvalidInputException("--lbfgs-memory must be >= 1, got " + s.lbfgsMemory());
+        if (s.batchSize() < 0) throw new InvalidInputException("--batch-size must be >= 0 (0: full batch), got " + s.batchSize());
+        if (s.cgMax() < 1) throw new InvalidInputException("--cg-max must be >= 1, got " + s.cgMax());
+        if (!Double.isNaN(s.learningRate()) && !(s.learningRate() > 0 && Double.isFinite(s.learningRate()))) {
+            throw new InvalidInputException("--learning-rate must be a finite number > 0, got " + s.learningRate());
+        }
+        if (!OPTIMIZERS.contains(s.optimizer())) {
+            throw new InvalidInputException("unknown --optimizer \"" + s.optimizer() + "\"; use one of " + String.join(", ", OPTIMIZERS));
+        }
         Curvature.fromSpec(s.curvature());
         CurvatureRoute.fromSpec(s.solver());
     }
 
+    /** The optimizers by their command-line names. */
+    static final List<String> OPTIMIZERS = List.of("lm", "trust-region", "lbfgs", "adam", "hf");
+
+    /** The optimizer of checked settings (Adam's learning rate resolved). */
     static Optimizer optimizer(TrainSettings s) {
         return switch (s.optimizer()) {
             case "lm" -> LevenbergMarquardt.DEFAULT;
             case "trust-region" -> TrustRegion.DEFAULT;
-            default -> throw new InvalidInputException("unknown --optimizer \"" + s.optimizer() + "\"; use lm or trust-region");
+            case "lbfgs" -> new Lbfgs(s.lbfgsMemory(), BreezeLbfgs.strongWolfe());
+            case "adam" -> Adam.of(s.learningRate(), s.batchSize(), s.seed());
+            case "hf" -> HessianFree.of(s.cgMax());
+            default -> throw new InvalidInputException("unknown --optimizer \"" + s.optimizer() + "\"; use one of " + String.join(", ", OPTIMIZERS));
         };
     }
 
-    private static String readModel(String path) throws IOException {
+    static String readModel(String path) throws IOException {
         Path p = Path.of(path);
         if (!Files.isRegularFile(p)) throw new InvalidInputException("model spec " + path + " does not exist; check --model");
         String json = Files.readString(p);
@@ -272,13 +332,13 @@ public final class TrainJob implements Callable<Integer> {
         return json;
     }
 
-    private JavaRDD<Example> examples(SparkSession spark, TrainSettings s, Network net) {
+    static JavaRDD<Example> examples(SparkSession spark, TrainSettings s, Network net) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         if (s.builtIn()) return sc.parallelize(DigitsProblem.examples(), parts(sc, s));
         return ExampleReader.read(spark, s.data(), formatOf(s, s.data()), net);
     }
 
-    private TrainingData.Validation validation(SparkSession spark, TrainSettings s, Network net) {
+    static TrainingData.Validation validation(SparkSession spark, TrainSettings s, Network net) {
         if (s.validation() != null) return new TrainingData.Validation.Given(ExampleReader.read(spark, s.validation(), formatOf(s, s.validation()), net));
         if (s.validationFraction() > 0) return new TrainingData.Validation.Fraction(s.validationFraction(), s.seed() ^ 0x5A11D);
         return new TrainingData.Validation.None();
@@ -298,6 +358,12 @@ public final class TrainJob implements Callable<Integer> {
         return SparkSession.builder().config(conf).getOrCreate();
     }
 
+    /** Validation loss and accuracy at x (NaN without a validation set). */
+    static double[] validate(TrainingData d, double[] x) {
+        if (d.validationCount() == 0) return new double[] {Double.NaN, Double.NaN};
+        return ExamplePasses.lossAndAccuracy(d.context(), d.validation(), d.network(), x, d.validationCount());
+    }
+
     /** Validation metrics, one progress line per step, checkpoints. */
     static final class Listener implements Trainer.Listener {
         private final TrainingData d;
@@ -309,14 +375,13 @@ public final class TrainJob implements Callable<Integer> {
             this.opt = opt;
         }
 
-        @Override public double[] validate(double[] x) {
-            if (d.validationCount() == 0) return new double[] {Double.NaN, Double.NaN};
-            return ExamplePasses.lossAndAccuracy(d.context(), d.validation(), d.network(), x, d.validationCount());
-        }
+        @Override public double[] validate(double[] x) { return TrainJob.validate(d, x); }
 
         @Override public void stepped(HistoryRow r, TrainState s) {
             String knob = opt instanceof TrustRegion ? String.format(Locale.ROOT, "radius %.3g lambda %.3g", r.radius(), r.damping())
-                    : String.format(Locale.ROOT, "lambda %.3g", r.damping());
+                    : opt instanceof LevenbergMarquardt ? String.format(Locale.ROOT, "lambda %.3g", r.damping())
+                    : opt instanceof HessianFree ? String.format(Locale.ROOT, "lambda %.3g %s", r.damping(), r.route())
+                    : r.route();
             System.out.printf(Locale.ROOT, "step %4d  loss %.6g  |g| %.3g  validation %s  %s  rho %s  %s  %.1f s%n", r.step(), r.loss(),
                     r.gradientNorm(), Double.isNaN(r.validationLoss()) ? "-" : String.format(Locale.ROOT, "%.4g (acc %.4f)", r.validationLoss(), r.validationAccuracy()),
                     r.accepted() == null ? "start" : knob, Double.isNaN(r.rho()) ? "-" : String.format(Locale.ROOT, "%.3g", r.rho()),

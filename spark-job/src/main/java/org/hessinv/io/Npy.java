@@ -109,4 +109,27 @@ public final class Npy {
     public static void write(Path file, double[] v) throws IOException {
         Files.write(file, encode(v));
     }
+
+    /** A C-order float64 matrix (rows x cols, rows[i] its row i) as a 2-D .npy file: {@code np.load(f).shape == (rows, cols)}. */
+    public static void writeMatrix(Path file, double[][] rows, int cols) throws IOException {
+        String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + rows.length + ", " + cols + "), }";
+        int unpadded = 10 + dict.length() + 1;
+        int padded = (unpadded + ALIGN - 1) / ALIGN * ALIGN;
+        StringBuilder h = new StringBuilder(dict);
+        while (10 + h.length() + 1 < padded) h.append(' ');
+        h.append('\n');
+        byte[] header = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+            ByteBuffer head = ByteBuffer.allocate(10 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+            head.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length).put(header);
+            out.write(head.array());
+            ByteBuffer row = ByteBuffer.allocate(8 * cols).order(ByteOrder.LITTLE_ENDIAN);
+            for (double[] r : rows) {
+                if (r.length != cols) throw new IllegalArgumentException("row of " + r.length + " entries, expected " + cols);
+                row.clear();
+                for (double x : r) row.putDouble(x);
+                out.write(row.array());
+            }
+        }
+    }
 }

@@ -65,6 +65,51 @@ public final class RiccatiFactorization {
     }
 
     /**
+     * d = (C + delta I)^-1 r for another right-hand side r with this factorization: K_l and the pivots Qdd_l do
+     * not depend on r, only k_l and the cost-to-go gradient v do, so the backward sweep reduces to
+     * {@code qd = r_l + Bs^T v, v <- A^T v - K_l^T qd, k_l = Qdd_l^-1 qd} (K_l^T qd = Qsd Qdd^-1 qd, the
+     * Qsd k_l of the full sweep) and then the forward sweep: matrix-vector products only, no stage block
+     * formed and no pivot factorized again. {@code stages} must be the source the factorization was swept on.
+     */
+    public double[] solve(StageSource stages, double[] r) {
+        int stageCount = gains.length;
+        if (r.length != offsets[stageCount]) {
+            throw new IllegalArgumentException("right-hand side has " + r.length + " entries, expected " + offsets[stageCount]);
+        }
+        double[][] k = new double[stageCount][];
+        double[] v = null;
+        for (int l = stageCount - 1; l >= 0; l--) {
+            LayerStage st = stages.stage(l);
+            RiccatiSolver.StageGain g = gain(l);
+            double[] qd = java.util.Arrays.copyOfRange(r, offsets[l], offsets[l + 1]);
+            if (v != null) st.addBsTransposeTimes(v, qd);
+            if (st.hasState()) {
+                int nIn = st.stateIn();
+                double[] next = new double[nIn];
+                if (v != null) {
+                    for (int i = 0; i < st.batch; i++) {
+                        Blas.gemv(true, st.aOut, st.aIn, 1.0, st.a, i * st.aOut * st.aIn, st.aOut, v, i * st.aOut, 0.0, next, i * st.aIn);
+                    }
+                }
+                Blas.gemv(false, nIn, qd.length, -1.0, g.gainKt(), 0, nIn, qd, 0, 1.0, next, 0);
+                v = next;
+            } else {
+                v = null;
+            }
+            g.pivot().solveInPlace(qd, 1);
+            k[l] = qd;
+        }
+        return forward(stages, SweepProgress.NONE, l -> k[l]);
+    }
+
+    /** {@link #solve(StageSource, double[])} for each right-hand side: one factorization, many solves. */
+    public double[][] solveAll(StageSource stages, double[][] rhs) {
+        double[][] out = new double[rhs.length][];
+        for (int j = 0; j < rhs.length; j++) out[j] = solve(stages, rhs[j]);
+        return out;
+    }
+
+    /**
      * A draw from N(0, (C + delta I)^-1): the forward sweep with k_l replaced by T_l eps_l, where
      * T_l T_l^T = Qdd_l^-1 (T_l = L_l^-T for Qdd_l = L_l L_l^T; the capacitance square root for a
      * low-rank pivot). Needs C + delta I positive definite.

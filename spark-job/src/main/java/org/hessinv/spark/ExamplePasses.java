@@ -70,6 +70,17 @@ public final class ExamplePasses {
         return new Objective.LossGradient(acc[p] / n, java.util.Arrays.copyOf(acc, p));
     }
 
+    /** The mean loss and gradient over the examples whose index is in {@code chosen} ({@code m} of them; a minibatch). */
+    public static Objective.LossGradient lossAndGradient(JavaSparkContext sc, JavaRDD<Tuple2<Long, Example>> data,
+                                                         Broadcast<Network> net, double[] x, java.util.BitSet chosen, long m) {
+        Broadcast<java.util.BitSet> c = sc.broadcast(chosen);
+        try {
+            return lossAndGradient(sc, data.filter(t -> c.value().get(Math.toIntExact(t._1()))), net, x, m);
+        } finally {
+            c.destroy();
+        }
+    }
+
     /** The mean loss and the accuracy (NaN for a regression head) at x. */
     public static double[] lossAndAccuracy(JavaSparkContext sc, JavaRDD<Tuple2<Long, Example>> data, Broadcast<Network> net,
                                            double[] x, long n) {

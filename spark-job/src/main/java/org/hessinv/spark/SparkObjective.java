@@ -46,6 +46,13 @@ public final class SparkObjective implements Objective {
         return ExamplePasses.lossAndGradient(data.context(), data.train(), data.network(), x, data.trainCount());
     }
 
+    @Override public LossGradient minibatchLossAndGradient(double[] x, long seed, long size) {
+        passes++;
+        long n = data.trainCount();
+        if (size <= 0 || size >= n) return ExamplePasses.lossAndGradient(data.context(), data.train(), data.network(), x, n);
+        return ExamplePasses.lossAndGradient(data.context(), data.train(), data.network(), x, CurvatureSample.choose(n, size, seed), size);
+    }
+
     @Override public DampedCurvature curvature(double[] x, long seed) {
         return route.at(data.network().value(), x, batch(seed), curvature);
     }

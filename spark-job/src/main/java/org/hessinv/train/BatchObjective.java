@@ -54,21 +54,38 @@ public final class BatchObjective implements Objective {
         return new LossGradient(s / examples.size(), g);
     }
 
+    @Override public LossGradient minibatchLossAndGradient(double[] x, long seed, long size) {
+        List<Example> b = choose(seed, size);
+        double[] g = new double[net.paramCount()];
+        double w = 1.0 / b.size();
+        double s = 0;
+        for (Example e : b) {
+            ExampleSweep sweep = new ExampleSweep(net, x, e, w);
+            sweep.accumulateGradient(g);
+            s += sweep.loss();
+        }
+        return new LossGradient(s / b.size(), g);
+    }
+
     @Override public DampedCurvature curvature(double[] x, long batchSeed) {
         return route.at(net, x, batch(batchSeed), curvature);
     }
 
     /** The seeded curvature batch: Floyd's choice of m indices, in index order. */
-    List<Example> batch(long seed) {
+    List<Example> batch(long seed) { return choose(seed, curvatureBatch); }
+
+    /** A seeded choice of m examples (all when m is 0 or at least N), in index order. */
+    List<Example> choose(long seed, long m) {
         int n = examples.size();
-        if (curvatureBatch <= 0 || curvatureBatch >= n) return examples;
+        if (m <= 0 || m >= n) return examples;
+        int size = (int) m;
         BitSet chosen = new BitSet(n);
         SplittableRandom rng = new SplittableRandom(seed);
-        for (int j = n - curvatureBatch; j < n; j++) {
+        for (int j = n - size; j < n; j++) {
             int t = rng.nextInt(j + 1);
             if (chosen.get(t)) chosen.set(j); else chosen.set(t);
         }
-        List<Example> out = new ArrayList<>(curvatureBatch);
+        List<Example> out = new ArrayList<>(size);
         for (int i = chosen.nextSetBit(0); i >= 0; i = chosen.nextSetBit(i + 1)) out.add(examples.get(i));
         return out;
     }

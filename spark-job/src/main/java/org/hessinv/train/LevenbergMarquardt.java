@@ -26,13 +26,15 @@ public record LevenbergMarquardt(double accept, double maxDamping) implements Op
         boolean accepted = rho > accept && trialLoss <= s.loss();
         TrainState next;
         if (accepted) {
-            double shrink = Math.max(1.0 / 3, 1 - Math.pow(2 * rho - 1, 3));
-            next = s.moved(trial, f.lossAndGradient(trial), lambda * shrink, 2, s.radius());
+            next = s.moved(trial, f.lossAndGradient(trial), lambda * shrink(rho), 2, s.radius());
         } else {
             next = s.stayed(lambda * s.nu(), 2 * s.nu(), s.radius());
         }
         return new StepReport(next, lambda, Double.NaN, rho, accepted, c.route(), sol.seconds(), residual, -1, trialLoss);
     }
+
+    /** Nielsen's factor on lambda after an accepted step: max(1/3, 1 - (2 rho - 1)^3). */
+    static double shrink(double rho) { return Math.max(1.0 / 3, 1 - Math.pow(2 * rho - 1, 3)); }
 
     @Override public String stalled(TrainState s) {
         return s.damping() > maxDamping ? "damping exceeded its maximum (" + maxDamping + "): the model cannot decrease the loss" : null;

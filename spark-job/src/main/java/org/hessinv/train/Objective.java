@@ -14,6 +14,12 @@ public interface Objective {
     /** F(x) and g = dF/dx (a forward and backward pass over every training example). */
     LossGradient lossAndGradient(double[] x);
 
+    /**
+     * The mean loss and gradient over a minibatch of {@code size} training examples drawn with {@code seed} (Floyd's
+     * seeded choice, in index order; every example when {@code size} is at least the training set's size).
+     */
+    LossGradient minibatchLossAndGradient(double[] x, long seed, long size);
+
     /** The curvature at x on the curvature batch drawn with {@code batchSeed}. */
     DampedCurvature curvature(double[] x, long batchSeed);
 

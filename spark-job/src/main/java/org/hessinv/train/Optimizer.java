@@ -4,12 +4,15 @@ package org.hessinv.train;
  * One training step from a state: each member owns its update rule and the curvature it keeps between
  * steps (formed again only when x moves or the curvature batch is resampled).
  */
-public sealed interface Optimizer permits LevenbergMarquardt, TrustRegion {
+public sealed interface Optimizer permits LevenbergMarquardt, TrustRegion, HessianFree, Lbfgs, Adam {
     /** One step from {@code s}; {@code curvature} is the curvature at {@code s.x()} for this step's batch. */
     StepReport step(Objective f, TrainState s, DampedCurvature curvature);
 
     /** Short name, as on the command line. */
     String name();
+
+    /** The memory a run of this optimizer starts with on n parameters (checkpointed with every state). */
+    default OptimizerMemory initialMemory(int n) { return OptimizerMemory.None.INSTANCE; }
 
     /** Whether this optimizer has given up (e.g. damping past its maximum), and why; null while it goes on. */
     String stalled(TrainState s);

@@ -23,6 +23,21 @@ public final class OutputSpaceCurvature implements DampedCurvature {
         return new DampedSolve(d, ggn.logAbsDet(lambda), ggn.inertia(lambda), (System.nanoTime() - t0) / 1e9);
     }
 
+    /** Each right-hand side reuses the capacitance's Cholesky at lambda (kept by {@link OutputSpaceGgn} for the last damping). */
+    @Override public double[][] solveMany(double lambda, double[][] rhs) {
+        double[][] out = new double[rhs.length][];
+        for (int j = 0; j < rhs.length; j++) out[j] = ggn.solve(lambda, rhs[j]);
+        return out;
+    }
+
+    /** From one eigendecomposition of the Gram (computed on the first call): O(B K) per lambda afterwards. */
+    @Override public double logAbsDet(double lambda) {
+        ggn.eigen();
+        return ggn.logAbsDet(lambda);
+    }
+
+    @Override public double[] sampleMap(double lambda, double[] eps) { return ggn.sampleMap(lambda, eps); }
+
     @Override public double[] times(double[] v) { return ggn.ggnTimes(v); }
 
     @Override public String route() { return "output-space"; }

@@ -1,6 +1,7 @@
 package org.hessinv.train;
 
 import org.hessinv.curvature.ExampleBatch;
+import org.hessinv.solve.RiccatiFactorization;
 import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SweepProgress;
@@ -21,6 +22,24 @@ public final class RiccatiCurvature implements DampedCurvature {
         RiccatiSolution s = RiccatiSolver.solve(batch, lambda, r, SweepProgress.NONE);
         return new DampedSolve(s.direction(), s.logAbsDet(), s.inertia(), (System.nanoTime() - t0) / 1e9);
     }
+
+    /** The factorization at one damping, kept for further right-hand sides and samples at that damping. */
+    private double factoredLambda = Double.NaN;
+    private RiccatiFactorization factorization;
+
+    private RiccatiFactorization factorization(double lambda) {
+        if (factorization == null || Double.compare(lambda, factoredLambda) != 0) {
+            factorization = RiccatiSolver.backwardSweep(batch, lambda, new double[dimension()], SweepProgress.NONE);
+            factoredLambda = lambda;
+        }
+        return factorization;
+    }
+
+    @Override public double[][] solveMany(double lambda, double[][] rhs) { return factorization(lambda).solveAll(batch, rhs); }
+
+    @Override public double logAbsDet(double lambda) { return factorization(lambda).logAbsDet(); }
+
+    @Override public double[] sampleMap(double lambda, double[] eps) { return factorization(lambda).sampleMap(batch, eps); }
 
     @Override public double[] times(double[] v) { return batch.curvatureTimes(v); }
 

@@ -33,8 +33,11 @@ public final class Trainer {
     private Trainer() {}
 
     /** The history row of a starting point (step 0). */
-    public static HistoryRow startRow(TrainState s, double[] validation) {
-        return new HistoryRow(s.step(), 0, s.loss(), s.gradientNorm(), validation[0], validation[1], Double.NaN, Double.NaN,
+    public static HistoryRow startRow(TrainState s, double[] validation) { return startRow(s, validation, 0); }
+
+    /** The history row of a starting point reached after {@code seconds} (e.g. Adam's learning-rate grid). */
+    public static HistoryRow startRow(TrainState s, double[] validation, double seconds) {
+        return new HistoryRow(s.step(), seconds, s.loss(), s.gradientNorm(), validation[0], validation[1], Double.NaN, Double.NaN,
                 Double.NaN, null, null, Double.NaN, Double.NaN, -1);
     }
 
@@ -58,7 +61,7 @@ public final class Trainer {
                 long seed = batchSeed(settings, state.step());
                 if (curvature == null || seed != curvatureSeed) {
                     if (curvature != null) curvature.release();
-                    curvature = f.curvature(state.x(), seed);
+                    curvature = new Lazy(f, state.x(), seed);
                     curvatureSeed = seed;
                 }
                 StepReport r = opt.step(f, state, curvature);
@@ -78,6 +81,40 @@ public final class Trainer {
             }
         } finally {
             if (curvature != null) curvature.release();
+        }
+    }
+
+    /**
+     * The curvature at x, formed on its first use: optimizers that never ask for it (L-BFGS, Adam) never pay for the
+     * curvature batch.
+     */
+    private static final class Lazy implements DampedCurvature {
+        private final Objective f;
+        private final double[] x;
+        private final long seed;
+        private DampedCurvature c;
+
+        Lazy(Objective f, double[] x, long seed) {
+            this.f = f;
+            this.x = x;
+            this.seed = seed;
+        }
+
+        private DampedCurvature formed() {
+            if (c == null) c = f.curvature(x, seed);
+            return c;
+        }
+
+        @Override public int dimension() { return x.length; }
+
+        @Override public DampedSolve solve(double lambda, double[] r) { return formed().solve(lambda, r); }
+
+        @Override public double[] times(double[] v) { return formed().times(v); }
+
+        @Override public String route() { return formed().route(); }
+
+        @Override public void release() {
+            if (c != null) c.release();
         }
     }
 

@@ -30,7 +30,7 @@ public record TrustRegion(double accept, double minRadius, double maxRadius, Tru
         boolean accepted = rho > accept && trialLoss <= s.loss();
         TrainState next = accepted ? s.moved(trial, f.lossAndGradient(trial), step.lambda(), s.nu(), radius)
                 : s.stayed(step.lambda(), s.nu(), radius);
-        return new StepReport(next, step.lambda(), s.radius(), rho, accepted, c.route() + (step.hardCase() ? "+negative-curvature" : ""),
+        return new StepReport(next, step.lambda(), s.radius(), rho, accepted, c.route() + (step.hardCase() ? "+negative-curvature" : step.indefinite() ? "+indefinite" : ""),
                 seconds, residual, step.negativeEigenvalues(), trialLoss);
     }
 

@@ -38,10 +38,12 @@ public final class TrustRegionSubproblem {
     /**
      * The step taken as {@code x - direction}, the {@code lambda} it solves with, whether it lies on the boundary,
      * the negative eigenvalue count of {@code C} itself (-1 when the {@code lambda = 0} trial was singular), whether
-     * it is a hard-case step, and how many exact solves it took.
+     * it is a hard-case step, how many exact solves it took, and whether the search proved C indefinite (the inertia of
+     * a trial {@code C + lambda I}, {@code lambda >= 0}, had a negative eigenvalue): the step's lambda was then raised by
+     * negative curvature, not only by the radius.
      */
     public record Step(double[] direction, double lambda, boolean boundary, int negativeEigenvalues, boolean hardCase,
-                       int solves) {}
+                       int solves, boolean indefinite) {}
 
     private TrustRegionSubproblem() {}
 
@@ -50,6 +52,7 @@ public final class TrustRegionSubproblem {
         double gNorm = Vectors.norm(g);
         int solves = 0;
         int negatives = -1;
+        boolean indefinite = false;
         double lo = 0, hi = Double.POSITIVE_INFINITY;
         double[] dHi = null;
         // the last two positive definite trials (lambda, 1/||d||) for the secant step
@@ -59,13 +62,15 @@ public final class TrustRegionSubproblem {
             Trial t = trial(c, lambda, g);
             solves++;
             if (lambda == 0 && t.solve != null) negatives = t.solve.inertia().negative();
+            // proved by an inertia only: a trial refused as singular proves nothing (its pivot may just be ill-conditioned)
+            if (t.solve != null && t.solve.inertia().negative() > 0) indefinite = true;
             if (t.solve == null || !t.solve.positiveDefinite()) {
                 lo = Math.max(lo, lambda);
             } else {
                 double[] d = t.solve.direction();
                 double n = Vectors.norm(d);
-                if (lambda == 0 && n <= radius) return new Step(d, 0, false, negatives, false, solves);
-                if (Math.abs(n - radius) <= s.tolerance() * radius) return new Step(d, lambda, true, negatives, false, solves);
+                if (lambda == 0 && n <= radius) return new Step(d, 0, false, negatives, false, solves, indefinite);
+                if (Math.abs(n - radius) <= s.tolerance() * radius) return new Step(d, lambda, true, negatives, false, solves, indefinite);
                 if (n > radius) lo = Math.max(lo, lambda);
                 else if (lambda < hi) {
                     hi = lambda;
@@ -79,7 +84,7 @@ public final class TrustRegionSubproblem {
             }
             lambda = next(lo, hi, l1, p1, l2, p2, gNorm, radius);
         }
-        if (dHi != null) return new Step(dHi, hi, false, negatives, false, solves);
+        if (dHi != null) return new Step(dHi, hi, false, negatives, false, solves, indefinite);
         throw new IllegalStateException("trust-region search found no positive definite C + lambda I in " + s.maxSolves()
                 + " exact solves (lambda up to " + lambda + ")");
     }
@@ -132,6 +137,6 @@ public final class TrustRegionSubproblem {
                 bestStep = step;
             }
         }
-        return new Step(bestStep, hi, true, negatives, true, solves);
+        return new Step(bestStep, hi, true, negatives, true, solves, true);
     }
 }

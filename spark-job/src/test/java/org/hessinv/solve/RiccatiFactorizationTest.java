@@ -97,4 +97,33 @@ class RiccatiFactorizationTest {
         assertEquals(s.logAbsDet(), f.logAbsDet());
         assertEquals(s.inertia(), f.inertia());
     }
+
+    /**
+     * Many right-hand sides on one factorization ({@link RiccatiFactorization#solveAll}) equal a full sweep per
+     * right-hand side, for both curvatures, with every gain kept and with gains recomputed per segment.
+     */
+    @ParameterizedTest
+    @EnumSource(Curvature.class)
+    void manyRightHandSidesEqualSeparateSolves(Curvature c) {
+        for (int seed = 1; seed <= 6; seed++) {
+            RiccatiSolverTest.Problem pb = RiccatiSolverTest.problem(seed);
+            ExampleBatch b = new ExampleBatch(pb.net(), pb.x(), pb.examples(), c);
+            int n = pb.net().paramCount();
+            double delta = c == Curvature.HESSIAN ? positiveDamping(b, n) : 1e-3;
+            SplittableRandom rng = new SplittableRandom(100 + seed);
+            double[][] rhs = new double[5][];
+            for (int j = 0; j < rhs.length; j++) rhs[j] = org.hessinv.testing.RandomProblems.vector(rng, n);
+            for (int segment : new int[] {pb.net().stageCount(), 1}) {
+                RiccatiFactorization f = RiccatiSolver.backwardSweep(b, delta, new double[n], SweepProgress.NONE, segment);
+                double[][] many = f.solveAll(b, rhs);
+                for (int j = 0; j < rhs.length; j++) {
+                    double[] separate = RiccatiSolver.solve(b, delta, rhs[j], SweepProgress.NONE).direction();
+                    double err = org.hessinv.testing.RandomProblems.relativeError(many[j], separate);
+                    // the same eliminations, with K_l^T qd in place of Qsd k_l: equal up to a few rounding errors of the solve
+                    double bound = 1e3 * n * Dense.EPS * Dense.condition(DenseSolver.eigenvalues(matrix(b, delta), n));
+                    assertTrue(err <= Math.max(1e-12, bound), c + " seed " + seed + " segment " + segment + " rhs " + j + ": relative difference " + err);
+                }
+            }
+        }
+    }
 }

@@ -56,6 +56,7 @@ class TrustRegionSubproblemTest {
             int negatives = 0;
             for (double e : c.eig) if (e < 0) negatives++;
             assertEquals(negatives, s.negativeEigenvalues(), "negative eigenvalues of C");
+            assertEquals(negatives > 0, s.indefinite(), "indefinite reported exactly when C has a negative eigenvalue");
         }
     }
 
