@@ -70,14 +70,45 @@ public final class ExamplePasses {
         return new Objective.LossGradient(acc[p] / n, java.util.Arrays.copyOf(acc, p));
     }
 
-    /** The mean loss and gradient over the examples whose index is in {@code chosen} ({@code m} of them; a minibatch). */
+    /**
+     * The mean loss and gradient over the examples whose index is in {@code chosen} ({@code m} of them; a minibatch).
+     * The chosen examples are indexed 0..m-1 by their rank among the chosen indices (a function of the index and
+     * the set alone, increasing with the index), so the blocked pass blocks the minibatch by rank, with the same
+     * bits for any partitioning.
+     */
     public static Objective.LossGradient lossAndGradient(JavaSparkContext sc, JavaRDD<Tuple2<Long, Example>> data,
                                                          Broadcast<Network> net, double[] x, java.util.BitSet chosen, long m) {
-        Broadcast<java.util.BitSet> c = sc.broadcast(chosen);
+        if (chosen.cardinality() != m) throw new IllegalArgumentException("minibatch of " + m + " but " + chosen.cardinality() + " indices chosen");
+        Broadcast<IndexRank> c = sc.broadcast(new IndexRank(chosen));
         try {
-            return lossAndGradient(sc, data.filter(t -> c.value().get(Math.toIntExact(t._1()))), net, x, m);
+            JavaRDD<Tuple2<Long, Example>> batch = data.filter(t -> c.value().contains(t._1()))
+                    .map(t -> new Tuple2<>(c.value().rank(t._1()), t._2()));
+            return lossAndGradient(sc, batch, net, x, m);
         } finally {
             c.destroy();
+        }
+    }
+
+    /** rank(i) = the number of chosen indices below i, in O(1): the set's words and the counts before each word. */
+    static final class IndexRank implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final long[] words;
+        private final long[] before;
+
+        IndexRank(java.util.BitSet chosen) {
+            words = chosen.toLongArray();
+            before = new long[words.length + 1];
+            for (int w = 0; w < words.length; w++) before[w + 1] = before[w] + Long.bitCount(words[w]);
+        }
+
+        boolean contains(long i) {
+            int w = (int) (i >>> 6);
+            return w < words.length && (words[w] & (1L << (i & 63))) != 0;
+        }
+
+        long rank(long i) {
+            int w = (int) (i >>> 6);
+            return before[w] + Long.bitCount(words[w] & ((1L << (i & 63)) - 1));
         }
     }
 

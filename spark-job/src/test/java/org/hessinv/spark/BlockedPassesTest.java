@@ -112,6 +112,34 @@ class BlockedPassesTest {
         assertEquals(hits / ROWS, one[p + 3], 1e-15);
     }
 
+    /** A minibatch (chosen indices, ranked 0..m-1) gives the same bits for 1 and 7 partitions, and the per-example numbers. */
+    @Test
+    void minibatchSameBitsForAnyPartitioning() {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        java.util.BitSet chosen = CurvatureSample.choose(ROWS, 300, 11);
+        double[][] got = new double[2][];
+        int[] parts = {1, 7};
+        for (int k = 0; k < 2; k++) {
+            try (TrainingData d = TrainingData.prepare(sc, net, sc.parallelize(examples, 3), new TrainingData.Validation.None(),
+                    false, null, parts[k])) {
+                Objective.LossGradient lg = ExamplePasses.lossAndGradient(sc, d.train(), d.network(), x, chosen, 300);
+                got[k] = java.util.Arrays.copyOf(lg.gradient(), lg.gradient().length + 1);
+                got[k][lg.gradient().length] = lg.loss();
+            }
+        }
+        assertSameBits(got[0], got[1], "minibatch, 7 partitions");
+        int p = net.paramCount();
+        double[] g = new double[p];
+        double loss = 0;
+        for (int i = chosen.nextSetBit(0); i >= 0; i = chosen.nextSetBit(i + 1)) {
+            ExampleSweep s = new ExampleSweep(net, x, examples.get(i), 1.0 / 300);
+            s.accumulateGradient(g);
+            loss += s.loss();
+        }
+        assertTrue(RandomProblems.relativeError(java.util.Arrays.copyOf(got[0], p), g) < 1e-12);
+        assertEquals(loss / 300, got[0][p], 1e-12 * Math.abs(loss / 300));
+    }
+
     @Test
     void shuffledPartitionsGiveTheSameBits() {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
