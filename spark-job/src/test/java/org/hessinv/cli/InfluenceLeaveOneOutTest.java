@@ -50,7 +50,7 @@ class InfluenceLeaveOneOutTest {
             return new LossGradient(a * g.loss() + delta * dot(x, x) / 2, out);
         }
 
-        /** No minibatches in this test: the full objective. */
+        /** Not used by the exact-Newton retraining here: the full objective. */
         @Override public LossGradient minibatchLossAndGradient(double[] x, long seed, long size) { return lossAndGradient(x); }
 
         @Override public DampedCurvature curvature(double[] x, long seed) {
