@@ -426,6 +426,8 @@ public final class OutputSpaceGgn {
      * The symmetric PSD square root of the symmetric PSD K x K matrix a: Q diag(sqrt(w)) Q^T, eigenvalues w at or
      * below K eps max|w| taken as zero (diagonal a: elementwise).
      */
+    private static final Object SYMMETRIC_ROOT_LOCK = new Object();
+
     static double[] symmetricRoot(double[] a, int k) {
         boolean diagonal = true;
         for (int j = 0; j < k && diagonal; j++) for (int i = 0; i < k; i++) if (i != j && a[j * k + i] != 0.0) { diagonal = false; break; }
@@ -438,9 +440,13 @@ public final class OutputSpaceGgn {
         double[] w = new double[k];
         intW info = new intW(0);
         double[] query = new double[1];
-        Blas.lapack().dsyev("V", "L", k, q, 0, k, w, 0, query, 0, -1, info);
-        int lwork = Math.max(1, (int) query[0]);
-        Blas.lapack().dsyev("V", "L", k, q, 0, k, w, 0, new double[lwork], 0, lwork, info);
+        // one call at a time: the examples are linearized in parallel, and F2J's LAPACK keeps Fortran SAVE variables in
+        // static fields (a run once hung in dsyev called from several threads); K x K is tiny, so the lock costs nothing
+        synchronized (SYMMETRIC_ROOT_LOCK) {
+            Blas.lapack().dsyev("V", "L", k, q, 0, k, w, 0, query, 0, -1, info);
+            int lwork = Math.max(1, (int) query[0]);
+            Blas.lapack().dsyev("V", "L", k, q, 0, k, w, 0, new double[lwork], 0, lwork, info);
+        }
         if (info.val != 0) throw new ArithmeticException("dsyev failed on the head's d2 loss/du2 (info " + info.val + ")");
         // eigenvalues within roundoff of zero (softmax's null vector 1) are zero: their square roots would be
         // ~sqrt(eps) noise, harmless for R R = Lambda but making R itself irreproducible
