@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.hessinv.io.LinePlot;
@@ -15,7 +14,6 @@ import org.hessinv.io.Npy;
 import org.hessinv.model.InvalidInputException;
 import org.hessinv.model.ModelSpec;
 import org.hessinv.model.Network;
-import org.hessinv.spark.KryoRegistration;
 import org.hessinv.spark.TrainingData;
 import org.hessinv.train.HistoryRow;
 import picocli.CommandLine.Command;
@@ -34,6 +32,9 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:compared", "1:unexpected failure", "2:bad input (one line: error: ...)", "3:singular curvature system"})
 public final class CompareJob implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    SparkOptions sparkOptions = new SparkOptions();
+
     @Option(names = "--model", paramLabel = "M.json", description = "JSON model spec.")
     String model;
     @Option(names = "--data", paramLabel = "PATH", description = "Training examples (CSV, Parquet or LibSVM).")
@@ -89,10 +90,6 @@ public final class CompareJob implements Callable<Integer> {
     int batchSize;
     @Option(names = "--cg-max", paramLabel = "N", defaultValue = "250")
     int cgMax;
-    @Option(names = "--master", paramLabel = "URL")
-    String master;
-    @Option(names = "--partitions", paramLabel = "N")
-    Integer partitions;
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0")
     long seed;
 
@@ -154,7 +151,7 @@ public final class CompareJob implements Callable<Integer> {
         TrainSettings base = new TrainSettings(builtIn ? "built-in digits" : TrainJob.abs(model), builtIn ? "built-in" : TrainJob.abs(data), format,
                 validation == null ? null : TrainJob.abs(validation), fraction, standardize, optimizers.get(0), "ggn", solver,
                 Commands.curvatureBatch(curvatureBatch), resampleEvery, steps, timeLimit, targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss,
-                gradientTolerance, checkpointEvery, partitions != null ? partitions : 0, seed, damping, radius,
+                gradientTolerance, checkpointEvery, sparkOptions.partitionsOrZero(), seed, damping, radius,
                 params == null ? null : TrainJob.abs(params), initSeed, lbfgsMemory, learningRate == null ? Double.NaN : learningRate, batchSize, cgMax);
         List<TrainSettings> each = new ArrayList<>();
         for (String o : optimizers) {
@@ -170,7 +167,7 @@ public final class CompareJob implements Callable<Integer> {
         double[] x0 = base.params() != null ? Npy.read(Path.of(base.params())) : net.initialParameters(base.initSeed());
         net.validateParameters(x0);
 
-        SparkSession spark = given != null ? given : session();
+        SparkSession spark = given != null ? given : sparkOptions.session("hessinv train-compare");
         try {
             int parts = base.partitions() > 0 ? base.partitions() : spark.sparkContext().defaultParallelism();
             List<Line> lines = new ArrayList<>();
@@ -243,11 +240,4 @@ public final class CompareJob implements Callable<Integer> {
     private static String seconds(double s) { return Double.isNaN(s) ? "not reached" : String.format(Locale.ROOT, "%.1f", s); }
 
     private static String cell(double v) { return Double.isNaN(v) ? "" : Double.toString(v); }
-
-    private SparkSession session() {
-        SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv train-compare"));
-        if (master != null) conf.setMaster(master);
-        else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
-        return SparkSession.builder().config(conf).getOrCreate();
-    }
 }

@@ -69,12 +69,9 @@ public final class EvidenceJob implements Callable<Integer> {
     String out;
     @Option(names = "--overwrite", description = "Replace an earlier output of this job.")
     boolean overwrite;
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*]).")
-    String master;
-    @Option(names = "--partitions", paramLabel = "N", description = "Example partitions (default: Spark's default parallelism).")
-    Integer partitions;
-    @Option(names = "--verbose", description = "On bad input, also print the trace and keep Spark's log of failed tasks.")
-    boolean verbose;
+
+    @picocli.CommandLine.Mixin
+    SparkOptions sparkOptions = new SparkOptions();
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -112,13 +109,12 @@ public final class EvidenceJob implements Callable<Integer> {
         if (samples < 0) throw new InvalidInputException("--samples must be >= 0, got " + samples);
         if (samples > 0 && test == null) throw new InvalidInputException("--samples needs --test TEST (the examples to predict)");
         if (samples == 0 && test != null) throw new InvalidInputException("--test needs --samples S (posterior samples for the predictive)");
-        if (partitions != null && partitions < 1) throw new InvalidInputException("--partitions must be >= 1, got " + partitions);
         Network net = TrainedModel.network(model);
         double[] x = TrainedModel.params(net, params);
         Standardization st = TrainedModel.standardization(net, params, standardization, noStandardization);
         try (AtomicOutputDir dir = AtomicOutputDir.open(Path.of(out), overwrite)) {
-            SparkSession spark = given != null ? given : TrainedModel.session("hessinv evidence", master);
-            int parts = partitions != null ? partitions : 0;
+            SparkSession spark = given != null ? given : sparkOptions.session("hessinv evidence");
+            int parts = sparkOptions.partitionsOrZero();
             try (TrainingData train = TrainedModel.read(spark, net, data, format, st, parts)) {
                 Map<String, Double> t = new LinkedHashMap<>();
                 t.put("load", InfluenceJob.secs(start));

@@ -68,12 +68,9 @@ public final class InfluenceJob implements Callable<Integer> {
     String out;
     @Option(names = "--overwrite", description = "Replace an earlier output of this job.")
     boolean overwrite;
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*]).")
-    String master;
-    @Option(names = "--partitions", paramLabel = "N", description = "Example partitions (default: Spark's default parallelism).")
-    Integer partitions;
-    @Option(names = "--verbose", description = "On bad input, also print the trace and keep Spark's log of failed tasks.")
-    boolean verbose;
+
+    @picocli.CommandLine.Mixin
+    SparkOptions sparkOptions = new SparkOptions();
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -100,7 +97,6 @@ public final class InfluenceJob implements Callable<Integer> {
         long start = System.nanoTime();
         if (!(damping > 0) || !Double.isFinite(damping)) throw new InvalidInputException("--damping must be a finite number > 0, got " + damping);
         if (top < 1) throw new InvalidInputException("--top must be a positive integer, got " + top);
-        if (partitions != null && partitions < 1) throw new InvalidInputException("--partitions must be >= 1, got " + partitions);
         long batchSize = Commands.curvatureBatch(curvatureBatch);
         Curvature curv = Curvature.fromSpec(curvature);
         org.hessinv.train.CurvatureRoute.fromSpec(solver);
@@ -108,8 +104,8 @@ public final class InfluenceJob implements Callable<Integer> {
         double[] x = TrainedModel.params(net, params);
         Standardization st = TrainedModel.standardization(net, params, standardization, noStandardization);
         try (AtomicOutputDir dir = AtomicOutputDir.open(Path.of(out), overwrite)) {
-            SparkSession spark = given != null ? given : TrainedModel.session("hessinv influence", master);
-            int parts = partitions != null ? partitions : 0;
+            SparkSession spark = given != null ? given : sparkOptions.session("hessinv influence");
+            int parts = sparkOptions.partitionsOrZero();
             try (TrainingData train = TrainedModel.read(spark, net, data, format, st, parts);
                  TrainingData tests = TrainedModel.read(spark, net, test, format, st, parts)) {
                 Map<String, Double> t = new LinkedHashMap<>();

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -28,7 +27,6 @@ import org.hessinv.model.Network;
 import org.hessinv.model.SoftmaxHead;
 import org.hessinv.model.Standardization;
 import org.hessinv.spark.ExampleReader;
-import org.hessinv.spark.KryoRegistration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -57,10 +55,9 @@ public final class PredictJob implements Callable<Integer> {
     String out;
     @Option(names = "--overwrite", description = "Replace an existing output folder.")
     boolean overwrite;
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*]).")
-    String master;
-    @Option(names = "--verbose", description = "On bad input, also print the trace and keep Spark's log of failed tasks.")
-    boolean verbose;
+
+    @picocli.CommandLine.Mixin
+    SparkOptions sparkOptions = new SparkOptions();
 
     /** Set by tests: a session to use (and leave open). */
     private SparkSession given;
@@ -84,7 +81,7 @@ public final class PredictJob implements Callable<Integer> {
         ExampleReader.Format fmt = format != null ? ExampleReader.Format.fromSpec(format) : ExampleReader.Format.guess(data);
         boolean parquet = out.toLowerCase(Locale.ROOT).endsWith(".parquet");
         try (AtomicOutputDir dir = AtomicOutputDir.open(Path.of(out), overwrite)) {
-            SparkSession spark = given != null ? given : session();
+            SparkSession spark = given != null ? given : sparkOptions.session("hessinv predict");
             try {
                 JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
                 Broadcast<Network> netB = sc.broadcast(net);
@@ -156,13 +153,5 @@ public final class PredictJob implements Callable<Integer> {
         f.add(DataTypes.createStructField("loss", DataTypes.DoubleType, false));
         f.add(DataTypes.createStructField("hit", DataTypes.DoubleType, false));
         return DataTypes.createStructType(f);
-    }
-
-    private SparkSession session() {
-        SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv predict"));
-        if (master != null) conf.setMaster(master);
-        else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
-        org.hessinv.spark.MasterUrl.check(conf.get("spark.master"));
-        return SparkSession.builder().config(conf).getOrCreate();
     }
 }

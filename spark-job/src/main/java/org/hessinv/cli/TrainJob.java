@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -26,7 +25,6 @@ import org.hessinv.model.Network;
 import org.hessinv.model.Standardization;
 import org.hessinv.spark.ExampleReader;
 import org.hessinv.spark.ExamplePasses;
-import org.hessinv.spark.KryoRegistration;
 import org.hessinv.spark.SparkObjective;
 import org.hessinv.spark.TrainingData;
 import org.hessinv.train.Adam;
@@ -119,14 +117,11 @@ public final class TrainJob implements Callable<Integer> {
     boolean resume;
     @Option(names = "--overwrite", description = "Replace an earlier run in --out.")
     boolean overwrite;
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*]).")
-    String master;
-    @Option(names = "--verbose", description = "On bad input, also print the trace and keep Spark's log of failed tasks.")
-    boolean verbose;
-    @Option(names = "--partitions", paramLabel = "N", description = "Example partitions (default: Spark's default parallelism).")
-    Integer partitions;
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the curvature batch and validation split (default ${DEFAULT-VALUE}).")
     long seed;
+
+    @CommandLine.Mixin
+    SparkOptions sparkOptions = new SparkOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -179,7 +174,7 @@ public final class TrainJob implements Callable<Integer> {
         Network net = ModelSpec.parse(modelJson);
         double[] x0 = s0.params() != null ? Npy.read(Path.of(s0.params())) : net.initialParameters(s0.initSeed());
         net.validateParameters(x0);
-        SparkSession spark = given != null ? given : session();
+        SparkSession spark = given != null ? given : sparkOptions.session("hessinv train");
         // the partition count is part of the run (a resumed run reuses it: same partitions, same sums)
         TrainSettings s = s0.partitions() > 0 ? s0 : s0.withPartitions(spark.sparkContext().defaultParallelism());
         try (TrainingData d = TrainingData.prepare(JavaSparkContext.fromSparkContext(spark.sparkContext()), net,
@@ -271,7 +266,7 @@ public final class TrainJob implements Callable<Integer> {
         String curvatureName = curvature != null ? curvature : TrainSettings.defaultCurvature(optimizer);
         double fraction = validationFraction != null ? validationFraction : builtIn && validation == null ? DigitsProblem.VALIDATION_FRACTION : 0;
         if (validation != null && validationFraction != null) throw new InvalidInputException("give --validation or --validation-fraction, not both");
-        int parts = partitions != null ? partitions : 0;
+        int parts = sparkOptions.partitionsOrZero();
         return new TrainSettings(builtIn ? "built-in digits" : abs(model), builtIn ? "built-in" : abs(data), format,
                 validation == null ? null : abs(validation), fraction, standardize, optimizer, curvatureName, solver,
                 Commands.curvatureBatch(curvatureBatch), resampleEvery, steps, timeLimit == null ? Double.POSITIVE_INFINITY : timeLimit,
@@ -349,14 +344,6 @@ public final class TrainJob implements Callable<Integer> {
     }
 
     private static int parts(JavaSparkContext sc, TrainSettings s) { return s.partitions(); }
-
-    private SparkSession session() {
-        SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv train"));
-        if (master != null) conf.setMaster(master);
-        else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
-        org.hessinv.spark.MasterUrl.check(conf.get("spark.master"));
-        return SparkSession.builder().config(conf).getOrCreate();
-    }
 
     /** Validation loss and accuracy at x (NaN without a validation set). */
     static double[] validate(TrainingData d, double[] x) {

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.hessinv.curvature.Curvature;
@@ -17,7 +16,6 @@ import org.hessinv.model.Network;
 import org.hessinv.model.Standardization;
 import org.hessinv.spark.CurvatureSample;
 import org.hessinv.spark.ExampleReader;
-import org.hessinv.spark.KryoRegistration;
 import org.hessinv.spark.TrainingData;
 import org.hessinv.train.CurvatureRoute;
 import org.hessinv.train.DampedCurvature;
@@ -87,13 +85,5 @@ final class TrainedModel {
     static DampedCurvature curvature(Network net, double[] x, List<Example> batch, Curvature c, String solver) {
         CurvatureRoute route = CurvatureRoute.fromSpec(solver).resolve(net, batch.size(), c);
         return route.at(net, x, batch, c);
-    }
-
-    static SparkSession session(String app, String master) {
-        SparkConf conf = KryoRegistration.register(new SparkConf().setAppName(app));
-        if (master != null) conf.setMaster(master);
-        else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
-        org.hessinv.spark.MasterUrl.check(conf.get("spark.master"));
-        return SparkSession.builder().config(conf).getOrCreate();
     }
 }
