@@ -97,7 +97,9 @@ public final class NewtonDirectionJob {
         ExampleReader.Format format = o.data() == null ? null
                 : o.format() != null ? ExampleReader.Format.fromSpec(o.format()) : ExampleReader.Format.guess(o.data());
         try (AtomicOutputDir out = AtomicOutputDir.open(Path.of(o.out()), o.overwrite())) {
+            long sparkStart = System.nanoTime();
             SparkSession spark = given != null ? given : session(o);
+            long pipelineStart = System.nanoTime();
             try {
                 JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
                 int partitions = o.partitions() != null ? o.partitions() : sc.defaultParallelism();
@@ -111,14 +113,28 @@ public final class NewtonDirectionJob {
                     examples = ExampleReader.read(spark, o.data(), format, net);
                 }
                 long curvatureBatch = o.curvatureBatch();
+                long readEnd = System.nanoTime();
                 var result = NewtonDirectionPipeline.run(sc, new NewtonDirectionPipeline.Request(net, x, examples, o.curvature(),
                         o.damping(), curvatureBatch, o.seed(), rhs, partitions, new ProgressPrinter(), o.solver(), o.maxResidual()));
+                long writeStart = System.nanoTime();
                 Map<String, Object> report = report(o, net, result, partitions, spark.sparkContext().master());
                 Npy.write(out.file("direction.npy"), result.solution().direction());
                 if (o.params() == null) Npy.write(out.file(INITIAL_PARAMS), x);   // --init-seed or the default: keep what was used
-                @SuppressWarnings("unchecked")
-                Map<String, Double> timings = (Map<String, Double>) report.get("timings");
+                // every second of total in a named phase: setup (spec, parameters, checks), spark (session start), read (the
+                // readers' schema and header passes), the pipeline's phases, its bookkeeping between them (pipeline-other), write
+                Map<String, Double> timings = new LinkedHashMap<>();
+                timings.put("setup", (sparkStart - start) / 1e9);
+                timings.put("spark", (pipelineStart - sparkStart) / 1e9);
+                timings.put("read", (readEnd - pipelineStart) / 1e9);
+                double phases = 0;
+                for (Map.Entry<String, Double> e : result.timings().entrySet()) {
+                    timings.put(e.getKey(), e.getValue());
+                    phases += e.getValue();
+                }
+                timings.put("pipeline-other", Math.max(0, (writeStart - readEnd) / 1e9 - phases));
+                timings.put("write", (System.nanoTime() - writeStart) / 1e9);
                 timings.put("total", (System.nanoTime() - start) / 1e9);
+                report.put("timings", timings);
                 ReportJson.write(out.file("report.json"), report);
                 out.commit();
                 report.put("out", out.target().toString());

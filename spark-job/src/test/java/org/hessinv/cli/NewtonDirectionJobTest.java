@@ -123,6 +123,13 @@ class NewtonDirectionJobTest {
         double bound = BACKWARD_ERROR_FACTOR * net.paramCount() * EPS * normC * RandomProblems.norm(d) / RandomProblems.norm(all.gradient());
         assertTrue(report.get("residual").asDouble() <= bound, "residual " + report.get("residual") + " > backward-error bound " + bound);
         assertTrue(report.get("timings").has("solve"));
+        // every second of total is in a named phase (only the clock reads between the phases are not: < 10 ms)
+        double named = 0;
+        for (var it = report.get("timings").fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getKey().equals("total")) named += e.getValue().asDouble();
+        }
+        assertEquals(report.get("timings").get("total").asDouble(), named, 0.01, "timings add up: " + report.get("timings"));
     }
 
     /** The same examples as Parquet (features array, integer label) and LibSVM give the same direction as CSV. */
