@@ -208,7 +208,11 @@ public final class NewtonDirectionJob {
         System.out.printf(Locale.ROOT, "  solver %s   residual |(C + dI) d - r| / |r| = %.3g   log|det| = %.6g   inertia (-,0,+) = %s%n",
                 r.get("solver"), r.get("residual"), r.get("logAbsDet"), inertia == null ? "not given by this solver"
                         : "(" + inertia.get("negative") + ", " + inertia.get("zero") + ", " + inertia.get("positive") + ")");
-        System.out.printf(Locale.ROOT, "  timings (s): %s%n", r.get("timings"));
+        @SuppressWarnings("unchecked")
+        Map<String, Double> timings = (Map<String, Double>) r.get("timings");
+        StringBuilder t = new StringBuilder();
+        timings.forEach((k, v) -> t.append(t.length() == 0 ? "" : ", ").append(k).append('=').append(String.format(Locale.ROOT, "%.2f", v)));
+        System.out.printf(Locale.ROOT, "  timings (s): {%s}%n", t);
         System.out.printf(Locale.ROOT, "  wrote %s/direction.npy%s and report.json%n", r.get("out"),
                 o.params() == null ? ", " + INITIAL_PARAMS : "");
     }
