@@ -18,11 +18,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.hessinv.io.AtomicOutputDir;
-import org.hessinv.io.Json;
-import org.hessinv.io.Npy;
 import org.hessinv.model.Head;
 import org.hessinv.model.InvalidInputException;
-import org.hessinv.model.ModelSpec;
 import org.hessinv.model.Network;
 import org.hessinv.model.SoftmaxHead;
 import org.hessinv.model.Standardization;
@@ -74,10 +71,9 @@ public final class PredictJob implements Callable<Integer> {
     }
 
     @Override public Integer call() throws Exception {
-        Network net = ModelSpec.read(Path.of(model));
-        double[] x = Npy.read(Path.of(params));
-        net.validateParameters(x);
-        Standardization st = standardization(net);
+        Network net = TrainedModel.network(model);
+        double[] x = TrainedModel.params(net, params);
+        Standardization st = TrainedModel.standardization(net, params, standardization, noStandardization);
         ExampleReader.Format fmt = format != null ? ExampleReader.Format.fromSpec(format) : ExampleReader.Format.guess(data);
         boolean parquet = out.toLowerCase(Locale.ROOT).endsWith(".parquet");
         try (AtomicOutputDir dir = AtomicOutputDir.open(Path.of(out), overwrite)) {
@@ -118,25 +114,6 @@ public final class PredictJob implements Callable<Integer> {
                 if (given == null) spark.stop();
             }
         }
-    }
-
-    private Standardization standardization(Network net) {
-        if (noStandardization) {
-            if (standardization != null) throw new InvalidInputException("give --standardization or --no-standardization, not both");
-            return Standardization.identity(net.inputSize());
-        }
-        Path p = standardization != null ? Path.of(standardization)
-                : Path.of(params).toAbsolutePath().getParent().resolve("standardization.json");
-        if (!Files.isRegularFile(p)) {
-            throw new InvalidInputException("no standardization at " + p + "; give the train run's standardization.json with --standardization, "
-                    + "or --no-standardization for a run trained with --no-standardize");
-        }
-        Standardization st = Json.read(p, Standardization.class);
-        if (st.mean().length != net.inputSize()) {
-            throw new InvalidInputException("standardization " + p + " has " + st.mean().length + " features but the model input is "
-                    + net.inputSize() + "; give the one written by the run that trained these parameters");
-        }
-        return st;
     }
 
     private static int argmax(double[] p) {
