@@ -37,18 +37,11 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:written", "1:unexpected failure", "2:bad input (one line: error: ...)", "3:singular curvature system"})
 public final class EvidenceJob implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "M.json", description = "Model spec (a train run's model.json).")
-    String model;
-    @Option(names = "--params", required = true, paramLabel = "P.npy", description = "Trained parameters x* (a train run's params.npy).")
-    String params;
+    @picocli.CommandLine.Mixin
+    TrainedModelOptions trained = new TrainedModelOptions();
+
     @Option(names = "--data", required = true, paramLabel = "TRAIN", description = "Training examples (CSV, Parquet or LibSVM).")
     String data;
-    @Option(names = "--format", paramLabel = "csv|parquet|libsvm", description = "Data format (default: from the extension).")
-    String format;
-    @Option(names = "--standardization", paramLabel = "S.json", description = "Feature standardization (default: standardization.json next to --params).")
-    String standardization;
-    @Option(names = "--no-standardization", description = "Use the features as they are.")
-    boolean noStandardization;
     @Option(names = "--curvature", paramLabel = "ggn", defaultValue = "ggn", description = "The Gauss-Newton matrix (positive semi-definite; default).")
     String curvature;
     @Option(names = "--solver", paramLabel = "auto|riccati|output-space", defaultValue = "auto", description = "Exact route (default ${DEFAULT-VALUE}).")
@@ -109,13 +102,13 @@ public final class EvidenceJob implements Callable<Integer> {
         if (samples < 0) throw new InvalidInputException("--samples must be >= 0, got " + samples);
         if (samples > 0 && test == null) throw new InvalidInputException("--samples needs --test TEST (the examples to predict)");
         if (samples == 0 && test != null) throw new InvalidInputException("--test needs --samples S (posterior samples for the predictive)");
-        Network net = TrainedModel.network(model);
-        double[] x = TrainedModel.params(net, params);
-        Standardization st = TrainedModel.standardization(net, params, standardization, noStandardization);
+        Network net = trained.network();
+        double[] x = trained.parameters(net);
+        Standardization st = trained.standardization(net);
         try (AtomicOutputDir dir = AtomicOutputDir.open(Path.of(out), overwrite)) {
             SparkSession spark = given != null ? given : sparkOptions.session("hessinv evidence");
             int parts = sparkOptions.partitionsOrZero();
-            try (TrainingData train = TrainedModel.read(spark, net, data, format, st, parts)) {
+            try (TrainingData train = TrainedModel.read(spark, net, data, trained.format, st, parts)) {
                 Map<String, Double> t = new LinkedHashMap<>();
                 t.put("load", InfluenceJob.secs(start));
                 long t0 = System.nanoTime();
@@ -144,7 +137,7 @@ public final class EvidenceJob implements Callable<Integer> {
                 long nTest = 0;
                 if (samples > 0) {
                     t0 = System.nanoTime();
-                    try (TrainingData tests = TrainedModel.read(spark, net, test, format, st, parts)) {
+                    try (TrainingData tests = TrainedModel.read(spark, net, test, trained.format, st, parts)) {
                         BitSet all = new BitSet();
                         all.set(0, Math.toIntExact(tests.trainCount()));
                         List<Example> te = tests.gather(all);
@@ -154,7 +147,7 @@ public final class EvidenceJob implements Callable<Integer> {
                     t.put("samples", InfluenceJob.secs(t0));
                 }
                 t.put("total", InfluenceJob.secs(start));
-                Report rep = new Report(InfluenceJob.abs(model), InfluenceJob.abs(params), InfluenceJob.abs(data), curv.specName(), c.route(), nData,
+                Report rep = new Report(InfluenceJob.abs(trained.model), InfluenceJob.abs(trained.params), InfluenceJob.abs(data), curv.specName(), c.route(), nData,
                         batch.size(), net.paramCount(), meanLoss, xx, FORM, b.delta(), b.logEvidence(), edge, samples, nTest, points, t);
                 Json.write(dir.file("report.json"), rep);
                 dir.commit();

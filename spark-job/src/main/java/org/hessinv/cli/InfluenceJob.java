@@ -36,20 +36,13 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:written", "1:unexpected failure", "2:bad input (one line: error: ...)", "3:singular curvature system"})
 public final class InfluenceJob implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "M.json", description = "Model spec (a train run's model.json).")
-    String model;
-    @Option(names = "--params", required = true, paramLabel = "P.npy", description = "Trained parameters (a train run's params.npy).")
-    String params;
+    @picocli.CommandLine.Mixin
+    TrainedModelOptions trained = new TrainedModelOptions();
+
     @Option(names = "--data", required = true, paramLabel = "TRAIN", description = "Training examples (CSV, Parquet or LibSVM).")
     String data;
     @Option(names = "--test", required = true, paramLabel = "TEST", description = "Test examples (same format rules).")
     String test;
-    @Option(names = "--format", paramLabel = "csv|parquet|libsvm", description = "Data format of both sets (default: from each extension).")
-    String format;
-    @Option(names = "--standardization", paramLabel = "S.json", description = "Feature standardization (default: standardization.json next to --params).")
-    String standardization;
-    @Option(names = "--no-standardization", description = "Use the features as they are.")
-    boolean noStandardization;
     @Option(names = "--curvature", paramLabel = "ggn|hessian", defaultValue = "ggn", description = "Default: ${DEFAULT-VALUE}.")
     String curvature;
     @Option(names = "--solver", paramLabel = "auto|riccati|output-space", defaultValue = "auto", description = "Exact route (default ${DEFAULT-VALUE}).")
@@ -100,14 +93,14 @@ public final class InfluenceJob implements Callable<Integer> {
         long batchSize = Commands.curvatureBatch(curvatureBatch);
         Curvature curv = Curvature.fromSpec(curvature);
         org.hessinv.train.CurvatureRoute.fromSpec(solver);
-        Network net = TrainedModel.network(model);
-        double[] x = TrainedModel.params(net, params);
-        Standardization st = TrainedModel.standardization(net, params, standardization, noStandardization);
+        Network net = trained.network();
+        double[] x = trained.parameters(net);
+        Standardization st = trained.standardization(net);
         try (AtomicOutputDir dir = AtomicOutputDir.open(Path.of(out), overwrite)) {
             SparkSession spark = given != null ? given : sparkOptions.session("hessinv influence");
             int parts = sparkOptions.partitionsOrZero();
-            try (TrainingData train = TrainedModel.read(spark, net, data, format, st, parts);
-                 TrainingData tests = TrainedModel.read(spark, net, test, format, st, parts)) {
+            try (TrainingData train = TrainedModel.read(spark, net, data, trained.format, st, parts);
+                 TrainingData tests = TrainedModel.read(spark, net, test, trained.format, st, parts)) {
                 Map<String, Double> t = new LinkedHashMap<>();
                 t.put("load", secs(start));
                 long t0 = System.nanoTime();
@@ -135,7 +128,7 @@ public final class InfluenceJob implements Callable<Integer> {
                 double maxRes = Arrays.stream(residuals).max().orElse(0);
                 t.put("write", secs(t0));
                 t.put("total", secs(start));
-                Report rep = new Report(abs(model), abs(params), abs(data), abs(test), curv.specName(), c.route(), damping, nTrain, nTest,
+                Report rep = new Report(abs(trained.model), abs(trained.params), abs(data), abs(test), curv.specName(), c.route(), damping, nTrain, nTest,
                         batch.size(), net.paramCount(), top, allScores, Arrays.stream(testLosses).average().orElse(Double.NaN), maxRes, residuals, t);
                 Json.write(dir.file("report.json"), rep);
                 dir.commit();

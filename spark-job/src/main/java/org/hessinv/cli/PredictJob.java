@@ -36,18 +36,11 @@ import picocli.CommandLine.Option;
                 "Writes a folder of CSV or Parquet part files (Spark's layout), one row per example with its read-order index."},
         exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:written", "1:unexpected failure", "2:bad input (one line: error: ...)"})
 public final class PredictJob implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "M.json", description = "Model spec (a train run's model.json).")
-    String model;
-    @Option(names = "--params", required = true, paramLabel = "P.npy", description = "Parameters (a train run's params.npy).")
-    String params;
+    @picocli.CommandLine.Mixin
+    TrainedModelOptions trained = new TrainedModelOptions();
+
     @Option(names = "--data", required = true, paramLabel = "PATH", description = "Examples (CSV, Parquet or LibSVM), with labels.")
     String data;
-    @Option(names = "--format", paramLabel = "csv|parquet|libsvm", description = "Data format (default: from the extension).")
-    String format;
-    @Option(names = "--standardization", paramLabel = "S.json", description = "Feature standardization (default: standardization.json next to --params).")
-    String standardization;
-    @Option(names = "--no-standardization", description = "Use the features as they are.")
-    boolean noStandardization;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder; CSV unless its name ends in .parquet.")
     String out;
     @Option(names = "--overwrite", description = "Replace an existing output folder.")
@@ -71,10 +64,10 @@ public final class PredictJob implements Callable<Integer> {
     }
 
     @Override public Integer call() throws Exception {
-        Network net = TrainedModel.network(model);
-        double[] x = TrainedModel.params(net, params);
-        Standardization st = TrainedModel.standardization(net, params, standardization, noStandardization);
-        ExampleReader.Format fmt = format != null ? ExampleReader.Format.fromSpec(format) : ExampleReader.Format.guess(data);
+        Network net = trained.network();
+        double[] x = trained.parameters(net);
+        Standardization st = trained.standardization(net);
+        ExampleReader.Format fmt = trained.format != null ? ExampleReader.Format.fromSpec(trained.format) : ExampleReader.Format.guess(data);
         boolean parquet = out.toLowerCase(Locale.ROOT).endsWith(".parquet");
         try (AtomicOutputDir dir = AtomicOutputDir.open(Path.of(out), overwrite)) {
             SparkSession spark = given != null ? given : sparkOptions.session("hessinv predict");
