@@ -49,7 +49,7 @@ class BlasGemmBlockingTest {
                 double[] c = random(rng, cOff + ldc * n);
                 double[] expect = c.clone();
                 naive(tA, tB, m, n, k, 0.7, a, aOff, lda, b, bOff, ldb, -0.3, expect, cOff, ldc);
-                Blas.gemmBlocked(tA, tB, m, n, k, 0.7, a, aOff, lda, b, bOff, ldb, -0.3, c, cOff, ldc, 5, 7, 4);
+                Blas.gemmBlocked(tA, tB, m, n, k, 0.7, a, aOff, lda, b, bOff, ldb, -0.3, c, cOff, ldc, new GemmBlocking(5, 7, 4));
                 assertTrue(maxDiff(c, expect) < 1e-12, "transA " + tA + " transB " + tB + ": " + maxDiff(c, expect));
             }
         }
@@ -58,7 +58,7 @@ class BlasGemmBlockingTest {
     @Test
     void publicGemmAboveTheDefaultPanelsMatchesTheTripleLoop() {
         SplittableRandom rng = new SplittableRandom(9);
-        int m = Blas.BLOCK_M + 17, n = 40, k = Blas.BLOCK_K + 9;
+        int m = GemmBlocking.DEFAULT.m() + 17, n = 40, k = GemmBlocking.DEFAULT.k() + 9;
         for (boolean tA : new boolean[] {false, true}) {
             double[] a = random(rng, m * k);
             double[] b = random(rng, k * n);
