@@ -102,13 +102,15 @@ public final class DataPassBenchmark implements Callable<Integer> {
             double[] ref = null, blk = null;
             for (int r = 0; r < repeats; r++) {
                 long t0 = System.nanoTime();
-                ref = pass(pool, threads, net, x, sub, false);
+                Pass pe = pass(pool, threads, net, x, sub, false);
+                ref = pe.sums();
                 perExample = Math.min(perExample, (System.nanoTime() - t0) / 1e9);
-                perExampleCpu = Math.min(perExampleCpu, cpuNanos.get() / 1e9);
+                perExampleCpu = Math.min(perExampleCpu, pe.cpuNanos() / 1e9);
                 long t1 = System.nanoTime();
-                blk = pass(pool, threads, net, x, sub, true);
+                Pass bp = pass(pool, threads, net, x, sub, true);
+                blk = bp.sums();
                 blocked = Math.min(blocked, (System.nanoTime() - t1) / 1e9);
-                blockedCpu = Math.min(blockedCpu, cpuNanos.get() / 1e9);
+                blockedCpu = Math.min(blockedCpu, bp.cpuNanos() / 1e9);
             }
             double diff = 0, scale = 0;
             for (int i = 0; i < p; i++) { diff = Math.max(diff, Math.abs(blk[i] - ref[i])); scale = Math.max(scale, Math.abs(ref[i])); }
@@ -140,18 +142,19 @@ public final class DataPassBenchmark implements Callable<Integer> {
     }
 
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
-    /** CPU time of the pass threads, summed, of the last pass. */
-    static final java.util.concurrent.atomic.AtomicLong cpuNanos = new java.util.concurrent.atomic.AtomicLong();
+
+    /** One pass: the sums (gradient, then the loss) and the CPU time of its threads, summed. */
+    record Pass(double[] sums, long cpuNanos) {}
 
     /** sum_i (d/dx w loss_i, loss_i) over the examples, w = 1/N, one contiguous block-aligned range per thread. */
-    static double[] pass(ExecutorService pool, int threads, Network net, double[] x, List<Example> data, boolean blocked) throws Exception {
+    static Pass pass(ExecutorService pool, int threads, Network net, double[] x, List<Example> data, boolean blocked) throws Exception {
         int n = data.size();
         int p = net.paramCount();
         double w = 1.0 / n;
         int s = BlockSweep.BLOCK_SIZE;
         long blocks = (n + s - 1) / s;
         List<Future<ReproducibleSum>> parts = new ArrayList<>();
-        cpuNanos.set(0);
+        java.util.concurrent.atomic.AtomicLong cpuNanos = new java.util.concurrent.atomic.AtomicLong();
         for (int t = 0; t < threads; t++) {
             int from = (int) Math.min(n, blocks * t / threads * s);
             int to = (int) Math.min(n, blocks * (t + 1) / threads * s);
@@ -181,6 +184,6 @@ public final class DataPassBenchmark implements Callable<Integer> {
         }
         ReproducibleSum total = null;
         for (Future<ReproducibleSum> f : parts) total = total == null ? f.get() : total.merge(f.get());
-        return total.result();
+        return new Pass(total.result(), cpuNanos.get());
     }
 }

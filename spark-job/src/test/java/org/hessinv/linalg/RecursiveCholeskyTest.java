@@ -383,18 +383,16 @@ class RecursiveCholeskyTest {
 
         double kappaL = Math.sqrt(kappaBound(a, n));
         int rows = 11;
-        double[] b = random(rng, rows, n);
-        double[] ref = b.clone();
-        Blas.blas().dtrsm("R", "L", "T", "N", rows, n, 1.0, l, 0, n, ref, 0, rows);
-        double[] x = b.clone();
-        RecursiveCholesky.solveRightLowerTransposed(rows, n, l, 0, n, x, 0, rows, small);
-        assertTrue(frobeniusDiff(x, ref) <= C * n * EPS * kappaL * frobenius(ref), "B L^-T: " + frobeniusDiff(x, ref));
-        double[] c = random(rng, n, rows);
-        double[] refLeft = c.clone();
-        Blas.blas().dtrsm("L", "L", "N", "N", n, rows, 1.0, l, 0, n, refLeft, 0, n);
-        double[] y = c.clone();
-        RecursiveCholesky.solveLeftLower(n, rows, l, 0, n, y, 0, n, small);
-        assertTrue(frobeniusDiff(y, refLeft) <= C * n * EPS * kappaL * frobenius(refLeft), "L^-1 B: " + frobeniusDiff(y, refLeft));
+        for (String side : new String[] {"R", "L"}) {
+            boolean right = side.equals("R");
+            int m = right ? rows : n, cols = right ? n : rows;
+            double[] b = random(rng, m, cols);
+            double[] ref = b.clone();
+            Blas.blas().dtrsm(side, "L", right ? "T" : "N", "N", m, cols, 1.0, l, 0, n, ref, 0, m);
+            if (right) RecursiveCholesky.solveRightLowerTransposed(rows, n, l, 0, n, b, 0, rows, small);
+            else RecursiveCholesky.solveLeftLower(n, rows, l, 0, n, b, 0, n, small);
+            assertTrue(frobeniusDiff(b, ref) <= C * n * EPS * kappaL * frobenius(ref), (right ? "B L^-T: " : "L^-1 B: ") + frobeniusDiff(b, ref));
+        }
 
         double[] inv = CholeskyFactorization.tryFactor(a, n, 1.0, small).inverse();
         for (int j = 0; j < n; j++) for (int i = 0; i < j; i++) assertEquals(inv[j * n + i], inv[i * n + j], 0.0);
