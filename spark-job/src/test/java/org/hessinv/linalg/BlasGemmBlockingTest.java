@@ -70,4 +70,22 @@ class BlasGemmBlockingTest {
             assertTrue(maxDiff(c, expect) < 1e-11, "transA " + tA + ": " + maxDiff(c, expect));
         }
     }
+
+    /** The public gemm with a given blocking, large enough to be split over the cores: each core's column block panel by panel. */
+    @Test
+    void publicGemmWithAGivenBlockingMatchesTheTripleLoop() {
+        SplittableRandom rng = new SplittableRandom(13);
+        int m = 203, n = 200, k = 101;
+        GemmBlocking small = new GemmBlocking(37, 16, 23);
+        for (boolean tB : new boolean[] {false, true}) {
+            double[] a = random(rng, m * k);
+            double[] b = random(rng, k * n);
+            double[] c = random(rng, m * n);
+            double[] expect = c.clone();
+            int ldb = tB ? n : k;
+            naive(false, tB, m, n, k, -0.8, a, 0, m, b, 0, ldb, 0.25, expect, 0, m);
+            Blas.gemm(false, tB, m, n, k, -0.8, a, 0, m, b, 0, ldb, 0.25, c, 0, m, small);
+            assertTrue(maxDiff(c, expect) < 1e-11, "transB " + tB + ": " + maxDiff(c, expect));
+        }
+    }
 }
