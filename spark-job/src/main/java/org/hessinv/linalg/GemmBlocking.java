@@ -22,7 +22,7 @@ public record GemmBlocking(int m, int k, int n) {
         if (m <= 0 || k <= 0 || n <= 0) throw new IllegalArgumentException("gemm panel sizes must be positive, got " + m + " x " + k + " x " + n);
     }
 
-    /** True when an op(A) m x k times op(B) k x n product fits one panel: m <= this.m, k <= this.k and n <= this.n. */
+    /** True when an op(A) rows x inner times op(B) inner x cols product fits one panel: rows <= m, inner <= k and cols <= n. */
     boolean holds(int rows, int inner, int cols) {
         return rows <= m && inner <= k && cols <= n;
     }
