@@ -4,8 +4,6 @@ import java.util.SplittableRandom;
 import org.hessinv.curvature.LayerStage;
 import org.hessinv.curvature.StageSource;
 import org.hessinv.linalg.Blas;
-import org.hessinv.linalg.CapacitanceFactorization;
-import org.hessinv.linalg.CholeskyFactorization;
 import org.hessinv.linalg.Inertia;
 import org.hessinv.linalg.SymmetricFactorization;
 import org.hessinv.model.Network;
@@ -120,24 +118,9 @@ public final class RiccatiFactorization {
             SymmetricFactorization f = gain(l).pivot();
             double[] eps = new double[f.dimension()];
             for (int i = 0; i < eps.length; i++) eps[i] = Network.gaussian(rng);
-            applySquareRoot(f, eps);
+            f.applyInverseSquareRoot(eps);
             return eps;
         });
-    }
-
-    /** Whether a pivot factorization is positive definite (Cholesky, or a capacitance whose capacitance is). */
-    static boolean positiveDefinite(SymmetricFactorization f) {
-        return f instanceof CholeskyFactorization
-                || (f instanceof CapacitanceFactorization c && c.isPositiveDefinite());
-    }
-
-    /**
-     * e <- T_l e with T_l T_l^T = Qdd_l^-1: L_l^-T for a Cholesky pivot (Qdd_l = L_l L_l^T), the
-     * capacitance square root for a low-rank pivot.
-     */
-    private static void applySquareRoot(SymmetricFactorization f, double[] e) {
-        if (f instanceof CapacitanceFactorization c) c.applySampleMap(e);
-        else ((CholeskyFactorization) f).applyInverseTransposeFactor(e);
     }
 
     /** The map eps -> d of {@link #sample} for a given eps (a square root T of (C + delta I)^-1, T T^T = inverse). */
@@ -148,7 +131,7 @@ public final class RiccatiFactorization {
         requirePositiveDefinite();
         return forward(stages, SweepProgress.NONE, l -> {
             double[] e = java.util.Arrays.copyOfRange(eps, offsets[l], offsets[l + 1]);
-            applySquareRoot(gain(l).pivot(), e);
+            gain(l).pivot().applyInverseSquareRoot(e);
             return e;
         });
     }

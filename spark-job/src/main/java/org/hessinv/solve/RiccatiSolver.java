@@ -6,9 +6,8 @@ import org.hessinv.curvature.StageFactors;
 import org.hessinv.curvature.StageSource;
 import org.hessinv.linalg.Blas;
 import org.hessinv.linalg.CapacitanceFactorization;
-import org.hessinv.linalg.CholeskyFactorization;
 import org.hessinv.linalg.Inertia;
-import org.hessinv.linalg.RecursiveCholesky;
+import org.hessinv.linalg.SingularMatrixException;
 import org.hessinv.linalg.SymmetricFactorization;
 
 /**
@@ -111,7 +110,7 @@ public final class RiccatiSolver {
             logAbsDet += f.logAbsDet();
             inertia = inertia.plus(f.inertia());
             if (worst == null || f.rcond() < worst.rcond()) worst = new PivotCondition(l + 1, f.rcond());
-            if (!RiccatiFactorization.positiveDefinite(f)) firstIndefinite = l + 1;
+            if (!f.isPositiveDefinite()) firstIndefinite = l + 1;
             if (seg == 0) gains[l] = g;
             progress.stageDone("backward", l + 1, stageCount - l, stageCount);
         }
@@ -193,14 +192,23 @@ public final class RiccatiSolver {
             StageFactors kron = st.factors;
             double[] middle = kron.middle(c.hessian);
             if (!st.hasState()) c.hessian = null; // the first stage: V is not needed any more, free it before factorizing
-            f = CapacitanceFactorization.factor(kron.units, kron.inputs, kron.batch, kron.zt, middle, delta, l + 1, SINGULAR_HINT);
+            if (!(delta > 0)) throw SingularStageException.rankDeficient(l + 1, p, kron.rank(), kron.inputs + 1);
+            try {
+                f = CapacitanceFactorization.factor(kron.units, kron.inputs, kron.batch, kron.zt, middle, delta);
+            } catch (SingularMatrixException e) {
+                throw SingularStageException.at(l + 1, e, SINGULAR_HINT);
+            }
         } else {
             // Qdd = S + delta I + Bs^T V Bs
             double[] qdd = st.s != null ? st.s.clone() : st.denseS();
             for (int i = 0; i < p; i++) qdd[i * p + i] += delta;
             addBsTransposeProduct(st, vb, qdd);
             Blas.symmetrize(qdd, p);
-            f = SymmetricFactorization.factor(qdd, p, l + 1, SINGULAR_HINT);
+            try {
+                f = SymmetricFactorization.factor(qdd, p);
+            } catch (SingularMatrixException e) {
+                throw SingularStageException.at(l + 1, e, SINGULAR_HINT);
+            }
         }
         // qd = r_l + Bs^T v, then k_l = Qdd^-1 qd
         st.addBsTransposeTimes(smallV, k);
@@ -221,34 +229,12 @@ public final class RiccatiSolver {
         }
         // v <- qs - Qsd k_l
         Blas.gemv(false, nIn, p, -1.0, qsd, 0, nIn, k, 0, 1.0, qs, 0);
-        // V <- Qss - Qsd Qdd^-1 Qsd^T; keeps K_l^T = Qsd Qdd^-1 (Qsd is consumed)
-        double[] gainKt = eliminateControl(f, qsd, qss, nIn, p);
+        // V <- Qss - Qsd Qdd^-1 Qsd^T; keeps K_l^T = Qsd Qdd^-1 (in Qsd's storage)
+        f.schurComplement(qsd, nIn, qss);
+        double[] gainKt = qsd;
         c.hessian = qss;
         c.gradient = qs;
         return new StageGain(f, gainKt, k);
-    }
-
-    /**
-     * V <- Qss - Qsd Qdd^-1 Qsd^T in qss (given by its lower triangle, returned whole), returning K^T = Qsd Qdd^-1 (nIn x p) in the storage of qsd.
-     * Cholesky pivots Qdd = L L^T: W = Qsd L^-T, V <- Qss - W W^T (symmetric rank-p update, half the flops of
-     * a general product), K^T = W L^-1. Other pivots (indefinite, capacitance): K = Qdd^-1 Qsd^T by the
-     * factorization, V <- Qss - Qsd K.
-     */
-    private static double[] eliminateControl(SymmetricFactorization f, double[] qsd, double[] qss, int nIn, int p) {
-        if (f instanceof CholeskyFactorization chol) {
-            chol.rightSolveTransposedFactor(qsd, nIn);
-            RecursiveCholesky.rankKUpdateLower(nIn, p, -1.0, qsd, 0, nIn, 1.0, qss, 0, nIn);
-            SymmetricFactorization.mirrorLower(qss, nIn);
-            chol.rightSolveFactor(qsd, nIn);
-            return qsd;
-        }
-        double[] gain = gain(f, qsd, p, nIn);
-        SymmetricFactorization.mirrorLower(qss, nIn);
-        Blas.gemm(false, false, nIn, nIn, p, -1.0, qsd, 0, nIn, gain, 0, p, 1.0, qss, 0, nIn);
-        Blas.symmetrize(qss, nIn);
-        // K^T, nIn x p
-        for (int j = 0; j < p; j++) for (int i = 0; i < nIn; i++) qsd[j * nIn + i] = gain[i * p + j];
-        return qsd;
     }
 
     /** V Bs, (B a_l) x p_l: through the Kronecker factors when the stage has them, else a dense product. */
@@ -268,20 +254,6 @@ public final class RiccatiSolver {
         }
         int nOut = st.stateOut();
         Blas.gemm(true, false, st.p, st.p, nOut, 1.0, st.bs, 0, nOut, vb, 0, nOut, 1.0, q, 0, st.p);
-    }
-
-    /**
-     * K = Qdd^-1 Qsd^T (p x nIn) by the factorization's solve (Bunch-Kaufman or capacitance pivots).
-     * No "refinement" step K += Qdd^-1 (Qsd^T - Qdd K): it moves K off the factorization k_l and the
-     * rest of the sweep are consistent with, and for indefinite problems with pivots less well
-     * conditioned than C + delta I that cost up to cond(Qdd) in accuracy (RiccatiSolverTest, seed 9
-     * hessian delta 1e-3: relative error 1.7e-9 = 1200 n eps kappa, now 1e-12).
-     */
-    private static double[] gain(SymmetricFactorization f, double[] qsd, int p, int nIn) {
-        double[] qsdT = new double[p * nIn];
-        for (int j = 0; j < nIn; j++) for (int i = 0; i < p; i++) qsdT[j * p + i] = qsd[i * nIn + j];
-        f.solveInPlace(qsdT, nIn);
-        return qsdT;
     }
 
     /** Qsd = R + A^T (V Bs), block row by block row (A is block diagonal, never formed densely). */

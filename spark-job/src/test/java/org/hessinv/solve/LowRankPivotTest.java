@@ -15,7 +15,6 @@ import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.curvature.LayerStage;
 import org.hessinv.linalg.CapacitanceFactorization;
 import org.hessinv.linalg.Inertia;
-import org.hessinv.linalg.SingularStageException;
 import org.hessinv.linalg.SymmetricFactorization;
 import org.hessinv.model.Activation;
 import org.hessinv.model.Example;
@@ -215,8 +214,8 @@ class LowRankPivotTest {
                     org.hessinv.linalg.Blas.symmetrize(q, p);
                     Dense.Spectrum spectrum = Dense.spectrum(DenseSolver.eigenvalues(q, p));
                     String what = "variant " + variant + " B=" + batch + " delta=" + delta;
-                    SymmetricFactorization dense = SymmetricFactorization.factor(q, p, 1, "hint");
-                    CapacitanceFactorization cf = CapacitanceFactorization.factor(units, inputs, batch, zt, mid, delta, 1, "hint");
+                    SymmetricFactorization dense = SymmetricFactorization.factor(q, p);
+                    CapacitanceFactorization cf = CapacitanceFactorization.factor(units, inputs, batch, zt, mid, delta);
                     double tol = TOL_FACTOR * p * EPS * spectrum.condition();
                     double[] rhs = RandomProblems.vector(rng, 2 * p);
                     double[] ref = rhs.clone();

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
-import org.hessinv.linalg.SingularStageException;
 import org.hessinv.model.Activation;
 import org.hessinv.model.Example;
 import org.hessinv.model.HiddenLayer;
