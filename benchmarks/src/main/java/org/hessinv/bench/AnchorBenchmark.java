@@ -18,13 +18,14 @@ import org.hessinv.model.SoftmaxHead;
 import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SolveMemory;
+import org.hessinv.solve.SweepOptions;
 
 /**
  * Timing entry (not a test) for the anchor workload: input 768, seven dense tanh layers of width 24,
  * softmax head with 10 classes, curvature batch B, damping 1e-3, r = the gradient.
  * Usage (one JVM per measurement, so the heap peak is that run's):
- * {@code java -cp ... org.hessinv.bench.AnchorBenchmark B [lowrank|dense] [hessian|ggn]}.
- * "dense" forces the dense p x p pivot on the wide first stage (the behaviour before the low-rank route).
+ * {@code java -cp ... org.hessinv.bench.AnchorBenchmark B [capacitance|dense] [hessian|ggn]}.
+ * "dense" forces the dense p x p pivot on the first (capacitance) stage (the behaviour before the capacitance route).
  * Add {@code -Danchor.stages=1} for per-stage times.
  *
  * <p>Measured 2026-11-29, 2 shared cores, VectorBLAS + F2jLAPACK, -Xmx16g, damping 1e-3 (solve seconds,
@@ -48,7 +49,7 @@ public final class AnchorBenchmark {
 
     public static void main(String[] args) {
         int batch = Integer.parseInt(args[0]);
-        boolean lowRank = args.length < 2 || args[1].equals("lowrank");
+        boolean capacitance = args.length < 2 || args[1].equals("capacitance");
         Curvature curvature = args.length < 3 ? Curvature.HESSIAN : Curvature.valueOf(args[2].toUpperCase(Locale.ROOT));
         double delta = 1e-3;
         Network net = anchor();
@@ -62,19 +63,19 @@ public final class AnchorBenchmark {
         ExampleBatch b = new ExampleBatch(net, net.initialParameters(7), ex, curvature);
         double[] r = b.gradient();
         System.out.printf(Locale.ROOT, "anchor: %s, p = %d, B = %d, %s, delta %g, pivot of layer 1: %s; %s, cores %d, max heap %.1f GB%n",
-                net.describe(), net.paramCount(), batch, curvature, delta, lowRank ? "low-rank (capacitance)" : "dense",
+                net.describe(), net.paramCount(), batch, curvature, delta, capacitance ? "capacitance" : "dense",
                 Blas.backend(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 1e9);
         System.out.printf(Locale.ROOT, "SolveMemory estimate: %.3f GB%n", SolveMemory.estimateBytes(net, batch) / 1e9);
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();
         long t0 = System.nanoTime();
         long[] last = {t0};
         boolean verbose = System.getProperty("anchor.stages") != null;
-        RiccatiSolver.WidePivot pivot = lowRank ? RiccatiSolver.WidePivot.CAPACITANCE : RiccatiSolver.WidePivot.DENSE;
+        SweepOptions options = capacitance ? SweepOptions.DEFAULT : SweepOptions.DEFAULT.withDensePivots();
         RiccatiSolution s = RiccatiSolver.solve(b, delta, r, (sweep, layer, done, total) -> {
             long now = System.nanoTime();
             if (verbose) System.out.printf(Locale.ROOT, "  %s layer %d: %.2f s%n", sweep, layer, (now - last[0]) / 1e9);
             last[0] = now;
-        }, pivot);
+        }, options);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long peak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -82,6 +83,6 @@ public final class AnchorBenchmark {
         }
         double residual = b.relativeResidual(s.direction(), delta, r);
         System.out.printf(Locale.ROOT, "RESULT B=%d mode=%s curvature=%s solve_seconds=%.2f peak_heap_gb=%.2f logabsdet=%.10g inertia=%s residual=%.2e%n",
-                batch, lowRank ? "lowrank" : "dense", curvature, seconds, peak / 1e9, s.logAbsDet(), s.inertia(), residual);
+                batch, capacitance ? "capacitance" : "dense", curvature, seconds, peak / 1e9, s.logAbsDet(), s.inertia(), residual);
     }
 }

@@ -3,7 +3,7 @@ package org.hessinv.linalg;
 import org.netlib.util.intW;
 
 /**
- * The pivot of a wide dense stage, {@code Q = delta I + U M U^T} (p x p), factorized through its m x m
+ * The pivot of a capacitance stage, {@code Q = delta I + U M U^T} (p x p), factorized through its m x m
  * capacitance instead of densely (p > m = B units; delta > 0). {@code U = I_units kron Zt}, unit-major
  * m-order {@code mu * B + i}, with {@code Zt} the (inputs + 1) x B matrix of augmented stage inputs
  * {@code (z_i, 1)}; the parameter order is the stage's (W row-major units x inputs, then the bias).
@@ -51,7 +51,7 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
 
     /**
      * Factorizes {@code delta I + U M U^T} for {@code U = I_units kron Zt}. {@code zt} is (inputs + 1) x batch
-     * column-major with inputs + 1 > batch (a wide stage), {@code mid} the symmetric m x m middle in
+     * column-major with inputs + 1 > batch (so that m < p), {@code mid} the symmetric m x m middle in
      * unit-major order (overwritten: it becomes the capacitance, so that no second m x m array is needed).
      * Throws {@link SingularMatrixException} when {@code delta <= 0} (Q then has rank at most m < p) or the
      * pivot's reciprocal condition estimate is below {@link #SINGULAR_RCOND}.
@@ -59,7 +59,7 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
     public static CapacitanceFactorization factor(int units, int inputs, int batch, double[] zt, double[] mid, double delta) {
         int ld = inputs + 1;
         int m = units * batch;
-        if (batch >= ld) throw new IllegalArgumentException("not a wide stage: batch " + batch + " >= inputs + 1 = " + ld);
+        if (batch >= ld) throw new IllegalArgumentException("no capacitance: batch " + batch + " >= inputs + 1 = " + ld + ", so m >= p");
         // rank(U M U^T) <= m < p: without damping the pivot is singular whatever M
         if (!(delta > 0) || !Double.isFinite(delta)) throw new SingularMatrixException(units * ld, 0.0);
         // Zt = Qz Rz (Householder; stable whatever the conditioning of the inputs)

@@ -6,7 +6,7 @@ import org.netlib.util.intW;
 /**
  * A factorization of a symmetric matrix Q: Cholesky {@code Q = L L^T} when Q is positive definite,
  * else Bunch-Kaufman {@code Q = L D L^T} (LAPACK dsytrf); or, for the pivot {@code delta I + U M U^T} of a
- * wide stage, through its small capacitance matrix ({@link CapacitanceFactorization}). Gives solves,
+ * capacitance stage (p > m), through its small capacitance matrix ({@link CapacitanceFactorization}). Gives solves,
  * log|det Q| and inertia(Q).
  */
 public sealed interface SymmetricFactorization permits CholeskyFactorization, BunchKaufmanFactorization,

@@ -1,6 +1,6 @@
 package org.hessinv.solve;
 
-import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.StageForm;
 import org.hessinv.model.AffineStage;
 import org.hessinv.model.InvalidInputException;
 import org.hessinv.model.Network;
@@ -11,7 +11,7 @@ import org.hessinv.model.Network;
  * (K_l^T: B a_{l-1} x p_l, k_l, and the pivot's factor: p_l^2, or for a wide stage its capacitance and
  * factor, 2 m^2) plus stage l's working set: V ((B a_l)^2) and Qss ((B a_{l-1})^2), the V A panel
  * ({@code (B a_l) x 65 a_{l-1}}), V Bs ({@code B a_l x p}), R, Qsd and K^T ({@code 3 B a_{l-1} p}), and
- * S, Qdd and its factor ({@code 3 p^2}). A wide stage ({@link LayerStage#wide}: p_l > B units) has no
+ * S, Qdd and its factor ({@code 3 p^2}). A wide stage ({@link StageForm#usesCapacitance}: p_l > B units) has no
  * p^2 term: its S and Bs stay factored and its pivot goes through the m x m capacitance (m = B units,
  * formed in place of the middle M: the capacitance and its factor, 2 m^2), so the 768-input first layer
  * of the anchor costs ~2 (B 24)^2 doubles instead of 3 p^2 = 8.2 GB.
@@ -53,7 +53,7 @@ public final class SolveMemory {
             long stateWork = nIn == 0 ? 0 : nIn * nIn + PANEL_COLUMNS_PER_UNIT * s.inputSize() * nOut + 3 * nIn * p;
             long work;
             long keep;
-            if (LayerStage.lowRank(s, batch)) {
+            if (StageForm.usesCapacitance(s, batch)) {
                 long m = batch * s.units();
                 work = nOut * nOut + 2 * m * m + stateWork + (nIn == 0 ? 0 : nOut * p);
                 keep = 2 * m * m + (s.inputSize() + 1) * batch;

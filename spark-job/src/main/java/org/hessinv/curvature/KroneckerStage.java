@@ -1,0 +1,45 @@
+package org.hessinv.curvature;
+
+/**
+ * A fully parameterized stage with p_l <= B units: Bs in Kronecker form ({@link StageFactors}, products at
+ * 1/a_l of the dense cost), S (p_l x p_l) stored, the pivot Qdd formed and factorized densely.
+ */
+public final class KroneckerStage implements StageForm {
+    private final StageFactors factors;
+    /** p_l x p_l, column-major. */
+    private final double[] s;
+
+    KroneckerStage(StageFactors factors, double[] s) {
+        this.factors = factors;
+        this.s = s;
+    }
+
+    /** The Kronecker factors of Bs (and S). */
+    public StageFactors factors() { return factors; }
+
+    @Override public int paramCount() { return factors.paramCount(); }
+
+    @Override public void bsTimes(double[] d, double[] out) { factors.bsTimes(d, out); }
+
+    @Override public void addBsTransposeTimes(double[] v, double[] out) { factors.addBsTransposeTimes(v, out); }
+
+    @Override public double[] vTimesBs(double[] v) { return factors.vTimesBs(v); }
+
+    @Override public double[] denseBs() { return factors.denseBs(); }
+
+    /** The stored S (not a copy). */
+    @Override public double[] denseS() { return s; }
+
+    @Override public boolean pivotNeedsVBs() { return true; }
+
+    /** Qdd = S + delta I + Bs^T (V Bs), p_l x p_l, the product through the factors (2 B p_l^2 flops). */
+    @Override public FormedPivot formPivot(double[] v, double[] vb, double delta) {
+        return StageForm.densePivot(s, paramCount(), delta, q -> factors.addBsTransposeProduct(vb, q));
+    }
+
+    @Override public long rankBound() { return paramCount(); }
+
+    @Override public StageForm densePivot() { return this; }
+
+    @Override public long bytes() { return factors.bytes() + (long) Double.BYTES * s.length; }
+}
