@@ -52,5 +52,15 @@ public final class CapacitanceStage implements StageForm {
     /** The Kronecker form with S expanded (p_l^2 doubles): the pivot formed densely, for comparisons. */
     @Override public StageForm densePivot() { return new KroneckerStage(factors, denseS()); }
 
+    /**
+     * The factors; the pivot's middle M (m^2, which becomes the capacitance) is counted with the factorization
+     * it turns into ({@link CapacitanceFactorization#bytes(long, long, long)}), plus the factorization's scratch.
+     */
+    static Bytes bytes(org.hessinv.model.AffineStage st, long batch) {
+        return new Bytes(StageFactors.bytes(batch, st.inputSize(), st.units()),
+                CapacitanceFactorization.workingBytes(st.units(), st.inputSize(), batch),
+                CapacitanceFactorization.bytes(st.units(), st.inputSize(), batch), false);
+    }
+
     @Override public long bytes() { return factors.bytes(); }
 }

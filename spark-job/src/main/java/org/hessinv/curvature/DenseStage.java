@@ -50,5 +50,11 @@ public final class DenseStage implements StageForm {
 
     @Override public StageForm densePivot() { return this; }
 
+    /** Bs ((B a_l) x p_l) and S (p_l^2), the pivot formed densely. */
+    static Bytes bytes(org.hessinv.model.AffineStage st, long batch) {
+        long p = st.paramCount();
+        return StageForm.withDensePivot(Double.BYTES * (batch * st.outputSize() * p + p * p), p);
+    }
+
     @Override public long bytes() { return Double.BYTES * ((long) bs.length + s.length); }
 }

@@ -41,5 +41,11 @@ public final class KroneckerStage implements StageForm {
 
     @Override public StageForm densePivot() { return this; }
 
+    /** The factors and S (p_l^2), the pivot formed densely. */
+    static Bytes bytes(org.hessinv.model.AffineStage st, long batch) {
+        long p = st.paramCount();
+        return StageForm.withDensePivot(StageFactors.bytes(batch, st.inputSize(), st.units()) + Double.BYTES * p * p, p);
+    }
+
     @Override public long bytes() { return factors.bytes() + (long) Double.BYTES * s.length; }
 }

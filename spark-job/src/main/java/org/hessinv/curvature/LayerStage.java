@@ -68,6 +68,13 @@ public final class LayerStage {
     /** The bytes of A, P, R and the form's arrays. */
     public long bytes() { return Double.BYTES * ((long) a.length + pBlocks.length + r.length) + form.bytes(); }
 
+    /** The bytes of A, P and R of stage st over B examples (none for the first stage). */
+    public static long stateBytes(AffineStage st, boolean hasState, long batch) {
+        if (!hasState) return 0;
+        long in = st.inputSize();
+        return Double.BYTES * batch * (st.outputSize() * in + in * in + in * st.paramCount());
+    }
+
     /**
      * Stacks the records of stage l, ordered by example. When {@code summedS} is non-null it is the
      * already-reduced {@code sum_i S^i} (Spark reduces it per layer); otherwise S is summed here in record order.

@@ -60,6 +60,11 @@ public final class StageFactors {
     /** The bytes of Zt, J and Lambda. */
     public long bytes() { return (long) Double.BYTES * ((long) zt.length + jac.length + (lambda == null ? 0 : lambda.length)); }
 
+    /** The bytes of the factors of a stage with these dimensions, Lambda included (the Hessian's; the GGN's hidden layers have none). */
+    public static long bytes(long batch, long inputs, long units) {
+        return Double.BYTES * ((inputs + 1) * batch + batch * units + batch * units * units);
+    }
+
     /** m = B units: the rank bound of S + Bs^T V Bs. */
     public int rank() { return batch * units; }
 

@@ -54,6 +54,21 @@ public sealed interface StageForm permits DenseStage, KroneckerStage, Capacitanc
     /** The bytes this form's arrays hold. */
     long bytes();
 
+    /**
+     * What a form holds and needs, in bytes, known from the stage's dimensions before any data: {@code stored}
+     * its arrays (as {@link #bytes()} reports them once assembled, Lambda included), {@code pivotWorking} what
+     * forming and factorizing the pivot allocates beyond the factorization, {@code pivotRetained} the
+     * factorization kept for the forward sweep, and whether the pivot needs V Bs.
+     */
+    record Bytes(long stored, long pivotWorking, long pivotRetained, boolean pivotNeedsVBs) {}
+
+    /** The {@link Bytes} of the form {@link #assemble} gives stage st over a batch of B examples. */
+    static Bytes bytes(AffineStage st, long batch) {
+        if (usesCapacitance(st, batch)) return CapacitanceStage.bytes(st, batch);
+        if (!st.isSquareParameterized()) return KroneckerStage.bytes(st, batch);
+        return DenseStage.bytes(st, batch);
+    }
+
     /** A pivot formed by {@link #formPivot}, to be factorized. */
     @FunctionalInterface
     interface FormedPivot {
@@ -94,6 +109,11 @@ public sealed interface StageForm permits DenseStage, KroneckerStage, Capacitanc
         if (summedS.length != s.length) throw new IllegalArgumentException("summed S has " + summedS.length + " entries, expected " + s.length);
         System.arraycopy(summedS, 0, s, 0, s.length);
         return s;
+    }
+
+    /** The pivot bytes of a form whose pivot is formed densely: Qdd (p^2) while it is factorized, then the factorization. */
+    static Bytes withDensePivot(long stored, long p) {
+        return new Bytes(stored, (long) Double.BYTES * p * p, org.hessinv.linalg.SymmetricFactorization.factorBytes(p), true);
     }
 
     /** Qdd = S + delta I + Bs^T (V Bs), formed densely from S and the product {@code addBtVb} (q += Bs^T VB). */

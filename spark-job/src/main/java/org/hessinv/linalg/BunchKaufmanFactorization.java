@@ -104,6 +104,8 @@ public final class BunchKaufmanFactorization implements SymmetricFactorization {
     /** A Bunch-Kaufman pivot is one that Cholesky refused: not (numerically) positive definite. */
     @Override public boolean isPositiveDefinite() { return false; }
 
+    @Override public long bytes() { return (long) Double.BYTES * ld.length + (long) Integer.BYTES * ipiv.length; }
+
     @Override public void applyInverseSquareRoot(double[] x) {
         throw new IllegalStateException("sampling needs a positive definite matrix, its inertia is " + inertia());
     }

@@ -104,6 +104,27 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
         return new CapacitanceFactorization(units, inputs, batch, delta, qz, cap, capF, rc);
     }
 
+    /**
+     * The bytes the factorization of a pivot with these dimensions holds: Qz ((inputs + 1) x B), the capacitance
+     * Cap (m x m) and its factorization ({@link SymmetricFactorization#factorBytes}).
+     */
+    public static long bytes(long units, long inputs, long batch) {
+        long m = units * batch;
+        return Double.BYTES * ((inputs + 1) * batch + m * m) + SymmetricFactorization.factorBytes(m);
+    }
+
+    /**
+     * The bytes {@link #factor} allocates beyond what the factorization keeps ({@link #bytes(long, long, long)}) and
+     * the middle it is given: tau (B), Rz (B x B), the product panel (m x B) and the norm's workspace (m);
+     * LAPACK's QR workspaces (a few B columns) are not counted.
+     */
+    public static long workingBytes(long units, long inputs, long batch) {
+        long m = units * batch;
+        return Double.BYTES * (batch + batch * batch + m * batch + m);
+    }
+
+    @Override public long bytes() { return Double.BYTES * ((long) qz.length + cap.length) + capF.bytes(); }
+
     @Override public int dimension() { return p; }
 
     /** m = B units: the size of the capacitance matrix actually factorized. */

@@ -103,6 +103,8 @@ public final class CholeskyFactorization implements SymmetricFactorization {
 
     @Override public boolean isPositiveDefinite() { return true; }
 
+    @Override public long bytes() { return (long) Double.BYTES * l.length; }
+
     /**
      * C <- C - X Q^-1 X^T, X <- X Q^-1 with Q = L L^T: W = X L^-T, C <- C - W W^T (a symmetric rank-n update,
      * half the flops of a general product), X Q^-1 = W L^-1.

@@ -37,6 +37,15 @@ public sealed interface SymmetricFactorization permits CholeskyFactorization, Bu
     /** Reciprocal condition number estimate in the 1-norm (LAPACK xPOCON / xSYCON). */
     double rcond();
 
+    /** The bytes this factorization holds (its factors and pivots). */
+    long bytes();
+
+    /**
+     * The bytes a dense factorization of order n holds, Cholesky or Bunch-Kaufman, whichever {@link #factor}
+     * takes: its n x n factor and (Bunch-Kaufman) the n pivot indices.
+     */
+    static long factorBytes(long n) { return Double.BYTES * n * n + Integer.BYTES * n; }
+
     /** Whether Q was factorized as positive definite (Cholesky; a capacitance pivot whose capacitance was). */
     boolean isPositiveDefinite();
 

@@ -109,6 +109,21 @@ final class BackwardStep {
         return qsd;
     }
 
+    /**
+     * The bytes the step at stage st (over B examples; {@code form} its form's bytes) allocates besides the
+     * stage, the pivot and the gains it keeps: V and v entering, V Bs when used, and with an input state Qsd,
+     * the gain's transpose (Bunch-Kaufman and capacitance pivots), Qss, the V A panel and v leaving. All are
+     * counted as if held at once (the step drops V and V Bs on the way; the slack is left to the garbage).
+     */
+    static long workingBytes(org.hessinv.model.AffineStage st, boolean hasState, long batch, StageForm.Bytes form) {
+        long nOut = batch * st.outputSize();
+        long nIn = hasState ? batch * st.inputSize() : 0;
+        long p = st.paramCount();
+        long doubles = hasState || form.pivotNeedsVBs() ? nOut * p : 0;
+        if (hasState) doubles += 2 * nIn * p + nIn * nIn + nOut * statePanelColumns(batch, st.inputSize()) + nIn;
+        return CostToGo.bytes(nOut) + Double.BYTES * doubles;
+    }
+
     /** Columns of the V A panel of {@link #stateHessian}: the panel's examples' a_{l-1} each, plus one. */
     static long statePanelColumns(long batch, int aIn) { return Math.min(batch, STATE_PANEL_EXAMPLES) * aIn + 1; }
 

@@ -22,4 +22,7 @@ final class CostToGo {
 
     /** The bytes of V and v. */
     long bytes() { return Double.BYTES * ((hessian == null ? 0L : hessian.length) + (gradient == null ? 0L : gradient.length)); }
+
+    /** The bytes of V (n x n) and v (n) at a stage output of n = B a_l states. */
+    static long bytes(long n) { return Double.BYTES * (n * n + n); }
 }

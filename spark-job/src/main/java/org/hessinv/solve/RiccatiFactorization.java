@@ -27,6 +27,9 @@ public final class RiccatiFactorization {
 
     private StageGain gain(int l) { return gains.gain(l); }
 
+    /** The bytes of the gains and checkpoints held now (every stage's after a full sweep), for tests. */
+    long keptBytes() { return gains.bytes(); }
+
     /** The pivot factorization of stage l (0-based), for tests. */
     SymmetricFactorization pivot(int l) { return gain(l).pivot(); }
 

@@ -35,22 +35,35 @@ final class SegmentedGains {
         this.offsets = offsets;
         this.options = options;
         int count = stages.stageCount();
-        this.segment = Math.min(options.segment(), Math.max(1, count));
+        this.segment = segmentLength(options.segment(), count);
         this.held = new StageGain[count];
     }
 
+    /** Stages per segment for a requested length: at most the stage count (and at least 1). */
+    static int segmentLength(int requested, int stageCount) { return Math.min(requested, Math.max(1, stageCount)); }
+
+    /** Whether stage l is the top of its segment (the first of it the backward sweep reaches). */
+    static boolean topsSegment(int l, int segment, int stageCount) { return l == Math.min(stageCount, (l / segment + 1) * segment) - 1; }
+
+    /** Whether segments are recomputed (and so checkpointed): the segment is shorter than the network. */
+    static boolean checkpointed(int segment, int stageCount) { return segment < stageCount; }
+
     int stageCount() { return held.length; }
 
-    /** Whether stages are recomputed (the segment is shorter than the network). */
-    boolean checkpointed() { return segment < held.length; }
+    /** The bytes of the gains held and the checkpoints. */
+    long bytes() {
+        long b = 0;
+        for (StageGain g : held) if (g != null) b += g.bytes();
+        for (CostToGo c : checkpoints.values()) b += c.bytes();
+        return b;
+    }
 
     /** r_l, a copy (the backward step overwrites it with k_l). */
     double[] rhs(int l) { return Arrays.copyOfRange(r, offsets[l], offsets[l + 1]); }
 
     /** Before the backward step at stage l: keeps c (the cost-to-go at l's output) if l tops a segment and segments are recomputed. */
     void beforeStep(int l, CostToGo c) {
-        int s = l / segment;
-        if (checkpointed() && l == top(s) - 1) checkpoints.put(s, c.snapshot());
+        if (checkpointed(segment, held.length) && topsSegment(l, segment, held.length)) checkpoints.put(l / segment, c.snapshot());
     }
 
     /** After the backward step at stage l: keeps its gains if l is in the lowest segment (the first the forward sweep needs). */
