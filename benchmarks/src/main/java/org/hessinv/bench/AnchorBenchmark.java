@@ -29,7 +29,7 @@ import org.hessinv.solve.SweepOptions;
  * Add {@code -Danchor.stages=1} for per-stage times.
  *
  * <p>Measured 2026-11-29, 2 shared cores, VectorBLAS + F2jLAPACK, -Xmx16g, damping 1e-3 (solve seconds,
- * layer-1 seconds, peak heap): dense pivot, Hessian, B=64: 1040 s (layer 1: 1035 s), 9.4 GB. Low-rank pivot:
+ * layer-1 seconds, peak heap): dense pivot, Hessian, B=64: 1040 s (layer 1: 1035 s), 9.4 GB. Capacitance pivot:
  * Hessian B=64 7.7 s (0.65 s), 0.74 GB; B=128 56 s (3.8 s), 1.0 GB; B=256 206 s (27 s), 2.7 GB;
  * GGN B=64 6.5 s (0.8 s); B=128 49 s (5.7 s); B=256 197 s (43 s), 2.8 GB. Same log|det| and inertia
  * as the dense pivot at B=64. Above B=64 the seven narrow layers' O((B a)^2 p) Riccati updates dominate.

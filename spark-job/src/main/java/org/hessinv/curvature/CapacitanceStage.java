@@ -9,25 +9,11 @@ import org.hessinv.linalg.CapacitanceFactorization;
  * factorized exactly through its m x m capacitance ({@link CapacitanceFactorization}), at
  * m^3/3 + O(B m^2 + p_l B) flops instead of forming and factorizing the p_l x p_l pivot (2 p_l^2 B a_l + p_l^3/3).
  */
-public final class CapacitanceStage implements StageForm {
-    private final StageFactors factors;
+public final class CapacitanceStage extends FactoredStage {
 
     CapacitanceStage(StageFactors factors) {
-        this.factors = factors;
+        super(factors);
     }
-
-    /** The Kronecker factors of Bs and S. */
-    public StageFactors factors() { return factors; }
-
-    @Override public int paramCount() { return factors.paramCount(); }
-
-    @Override public void bsTimes(double[] d, double[] out) { factors.bsTimes(d, out); }
-
-    @Override public void addBsTransposeTimes(double[] v, double[] out) { factors.addBsTransposeTimes(v, out); }
-
-    @Override public double[] vTimesBs(double[] v) { return factors.vTimesBs(v); }
-
-    @Override public double[] denseBs() { return factors.denseBs(); }
 
     /** S = U Lam U^T expanded, p_l^2 doubles (small stages and tests only). */
     @Override public double[] denseS() {

@@ -4,28 +4,14 @@ package org.hessinv.curvature;
  * A fully parameterized stage with p_l <= B units: Bs in Kronecker form ({@link StageFactors}, products at
  * 1/a_l of the dense cost), S (p_l x p_l) stored, the pivot Qdd formed and factorized densely.
  */
-public final class KroneckerStage implements StageForm {
-    private final StageFactors factors;
+public final class KroneckerStage extends FactoredStage {
     /** p_l x p_l, column-major. */
     private final double[] s;
 
     KroneckerStage(StageFactors factors, double[] s) {
-        this.factors = factors;
+        super(factors);
         this.s = s;
     }
-
-    /** The Kronecker factors of Bs (and S). */
-    public StageFactors factors() { return factors; }
-
-    @Override public int paramCount() { return factors.paramCount(); }
-
-    @Override public void bsTimes(double[] d, double[] out) { factors.bsTimes(d, out); }
-
-    @Override public void addBsTransposeTimes(double[] v, double[] out) { factors.addBsTransposeTimes(v, out); }
-
-    @Override public double[] vTimesBs(double[] v) { return factors.vTimesBs(v); }
-
-    @Override public double[] denseBs() { return factors.denseBs(); }
 
     /** The stored S (not a copy). */
     @Override public double[] denseS() { return s; }

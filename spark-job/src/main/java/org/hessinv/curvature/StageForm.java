@@ -11,13 +11,13 @@ import org.hessinv.model.AffineStage;
  * factorizes the stage's pivot {@code Qdd = S + delta I + Bs^T V Bs} (MATH.md section 3):
  * <ul>
  * <li>{@link DenseStage}: Bs and S dense (gain and bias stages, p_l = a_l);</li>
- * <li>{@link KroneckerStage}: Bs through its Kronecker factors ({@link StageFactors}), S dense, Qdd formed
+ * <li>{@link KroneckerStage} (a {@link FactoredStage}): Bs through its Kronecker factors ({@link StageFactors}), S dense, Qdd formed
  * and factorized densely (a fully parameterized stage with p_l <= B units);</li>
- * <li>{@link CapacitanceStage}: Bs and S through the factors, Qdd never formed: factorized through its
+ * <li>{@link CapacitanceStage} (a {@link FactoredStage}): Bs and S through the factors, Qdd never formed: factorized through its
  * (B units)-square capacitance (p_l > B units).</li>
  * </ul>
  */
-public sealed interface StageForm permits DenseStage, KroneckerStage, CapacitanceStage {
+public sealed interface StageForm permits DenseStage, FactoredStage {
     /** p_l. */
     int paramCount();
 

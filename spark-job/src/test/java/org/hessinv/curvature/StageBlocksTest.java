@@ -262,9 +262,7 @@ class StageBlocksTest {
      */
     /** The Kronecker factors of a form that has them (null for a dense stage). */
     private static StageFactors factorsOf(StageForm form) {
-        if (form instanceof KroneckerStage k) return k.factors();
-        if (form instanceof CapacitanceStage c) return c.factors();
-        return null;
+        return form instanceof FactoredStage f ? f.factors() : null;
     }
 
     private static void checkKroneckerProducts(Problem pb, int l, LayerStage st, StageFactors factors, List<StageRecord> records, String where) {

@@ -51,7 +51,7 @@ class SingularCurvatureTest {
         assertTrue(e.layer() >= 1 && e.layer() <= NET.stageCount(), "layer " + e.layer());
         String msg = e.getMessage();
         assertTrue(msg.contains("singular") && msg.contains("layer " + e.layer()) && msg.contains("--damping"), msg);
-        // a wide stage (more parameters than batch x units) is singular for the GGN too: there the advice is a larger batch
+        // a capacitance stage (more parameters than batch x units) is singular for the GGN too: there the advice is a larger batch
         String alternative = msg.contains("rank at most") ? "--curvature-batch" : "ggn";
         assertTrue(msg.contains(alternative), msg);
     }
