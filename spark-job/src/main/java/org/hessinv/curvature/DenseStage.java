@@ -43,7 +43,7 @@ public final class DenseStage implements StageForm {
 
     /** Qdd = S + delta I + Bs^T (V Bs), p_l x p_l. */
     @Override public FormedPivot formPivot(double[] v, double[] vb, double delta) {
-        return StageForm.densePivot(s, p, delta, q -> Blas.gemm(true, false, p, p, nOut, 1.0, bs, 0, nOut, vb, 0, nOut, 1.0, q, 0, p));
+        return StageForm.formDense(s, p, delta, q -> Blas.gemm(true, false, p, p, nOut, 1.0, bs, 0, nOut, vb, 0, nOut, 1.0, q, 0, p));
     }
 
     @Override public long rankBound() { return p; }

@@ -20,7 +20,7 @@ public final class KroneckerStage extends FactoredStage {
 
     /** Qdd = S + delta I + Bs^T (V Bs), p_l x p_l, the product through the factors (2 B p_l^2 flops). */
     @Override public FormedPivot formPivot(double[] v, double[] vb, double delta) {
-        return StageForm.densePivot(s, paramCount(), delta, q -> factors.addBsTransposeProduct(vb, q));
+        return StageForm.formDense(s, paramCount(), delta, q -> factors.addBsTransposeProduct(vb, q));
     }
 
     @Override public long rankBound() { return paramCount(); }

@@ -117,7 +117,7 @@ public sealed interface StageForm permits DenseStage, FactoredStage {
     }
 
     /** Qdd = S + delta I + Bs^T (V Bs), formed densely from S and the product {@code addBtVb} (q += Bs^T VB). */
-    static FormedPivot densePivot(double[] s, int p, double delta, java.util.function.Consumer<double[]> addBtVb) {
+    static FormedPivot formDense(double[] s, int p, double delta, java.util.function.Consumer<double[]> addBtVb) {
         double[] qdd = s.clone();
         for (int i = 0; i < p; i++) qdd[i * p + i] += delta;
         addBtVb.accept(qdd);

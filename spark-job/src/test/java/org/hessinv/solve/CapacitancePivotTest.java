@@ -169,6 +169,9 @@ class CapacitancePivotTest {
                 () -> RiccatiSolver.solve(b, 0.0, r, SweepProgress.NONE));
         assertTrue(StageForm.usesCapacitance(net.stage(e.layer() - 1), 3), "refused at layer " + e.layer() + ", not a capacitance stage");
         assertTrue(e.getMessage().contains("without damping") && e.getMessage().contains("--damping"), e.getMessage());
+        // full rank needs B units >= p_l = units (inputs + 1): a batch of inputs + 1 examples of the refused stage
+        int fullRank = net.stage(e.layer() - 1).inputSize() + 1;
+        assertTrue(e.getMessage().contains("at least " + fullRank + " examples (--curvature-batch)"), e.getMessage());
         // the dense pivot is exactly singular too (rank <= B units < p): it must refuse, not return NaN
         assertThrows(SingularStageException.class,
                 () -> RiccatiSolver.solve(b, 0.0, r, SweepProgress.NONE, SweepOptions.DEFAULT.withDensePivots()));
