@@ -56,7 +56,6 @@ final class BackwardStep {
         form.addBsTransposeTimes(smallV, k);
         f.solveInPlace(k, 1);
         if (!st.hasState()) {
-            c.hessian = null;
             c.gradient = null;
             return new StageGain(f, new double[0], k);
         }
