@@ -93,7 +93,7 @@ public final class DgemmProbe implements Callable<Integer> {
      */
     public static double choleskyGflops(int n, int repeats) {
         double[] q = spd(n);
-        return (double) n * n * n / 3 / Stopwatch.bestSeconds(repeats, () -> org.hessinv.linalg.SymmetricFactorization.factor(q, n, 1, "")) / 1e9;
+        return (double) n * n * n / 3 / Stopwatch.bestSeconds(repeats, () -> org.hessinv.linalg.SymmetricFactorization.factor(q, n)) / 1e9;
     }
 
     /** GFLOP/s of the LAPACK LU (dgetrf, 2n^3/3 flops) at order n, as the dense reference solve runs it. */

@@ -43,7 +43,7 @@ class BenchmarkSuiteCliTest {
         assertOneLineError(run("cholesky-probe", new CholeskyProbe(), "--bases", "128,64,128"), "--bases takes four sizes");
         assertOneLineError(run("cholesky-probe", new CholeskyProbe(), "--f2j-budget", "soon"), "soon");
         assertOneLineError(run("anchor-benchmark", new AnchorBenchmark()), "B");
-        assertOneLineError(run("anchor-benchmark", new AnchorBenchmark(), "64", "sparse"), "PIVOT must be lowrank or dense");
+        assertOneLineError(run("anchor-benchmark", new AnchorBenchmark(), "64", "sparse"), "PIVOT must be capacitance or dense");
         assertOneLineError(run("anchor-benchmark", new AnchorBenchmark(), "64", "dense", "fisher"), "CURVATURE must be hessian or ggn");
         assertOneLineError(run("output-space-timing", new OutputSpaceTiming(), "wide", "64"), "WORKLOAD must be anchor, proxy or deep");
         assertOneLineError(run("output-space-timing", new OutputSpaceTiming(), "deep", "64", "--repeats"), "--repeats");

@@ -13,7 +13,7 @@ import org.hessinv.io.AtomicOutputDir;
 import org.hessinv.io.Npy;
 import org.hessinv.io.ReportJson;
 import org.hessinv.linalg.Blas;
-import org.hessinv.linalg.SingularStageException;
+import org.hessinv.solve.SingularStageException;
 import org.hessinv.model.Example;
 import org.hessinv.model.InvalidInputException;
 import org.hessinv.model.ModelSpec;

@@ -104,8 +104,23 @@ public final class CholeskyFactorization implements SymmetricFactorization {
         RecursiveCholesky.solveRightLower(rows, n, l, 0, Math.max(1, n), b, 0, Math.max(1, rows), bases);
     }
 
-    /** x <- L^-T x: maps eps ~ N(0, I) to a sample of N(0, Q^-1). */
-    public void applyInverseTransposeFactor(double[] x) {
+    @Override public boolean isPositiveDefinite() { return true; }
+
+    @Override public long bytes() { return (long) Double.BYTES * l.length; }
+
+    /**
+     * C <- C - X Q^-1 X^T, X <- X Q^-1 with Q = L L^T: W = X L^-T, C <- C - W W^T (a symmetric rank-n update,
+     * half the flops of a general product), X Q^-1 = W L^-1.
+     */
+    @Override public void schurComplement(double[] x, int rows, double[] c) {
+        rightSolveTransposedFactor(x, rows);
+        RecursiveCholesky.rankKUpdateLower(rows, n, -1.0, x, 0, rows, 1.0, c, 0, rows);
+        SymmetricFactorization.mirrorLower(c, rows);
+        rightSolveFactor(x, rows);
+    }
+
+    /** x <- L^-T x (T = L^-T: T T^T = Q^-1): maps eps ~ N(0, I) to a sample of N(0, Q^-1). */
+    @Override public void applyInverseSquareRoot(double[] x) {
         if (n == 0) return;
         Blas.blas().dtrsv("L", "T", "N", n, l, 0, n, x, 0, 1);
     }

@@ -6,7 +6,6 @@ import java.util.stream.IntStream;
 import org.hessinv.linalg.Blas;
 import org.hessinv.linalg.Inertia;
 import org.hessinv.linalg.RecursiveCholesky;
-import org.hessinv.linalg.SingularStageException;
 import org.hessinv.model.AffineStage;
 import org.hessinv.model.Example;
 import org.hessinv.model.Head;

@@ -22,6 +22,7 @@ import org.hessinv.solve.ResidualCertificate;
 import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SolveMemory;
+import org.hessinv.solve.SweepOptions;
 import org.hessinv.solve.SweepProgress;
 import org.hessinv.solve.WoodburySolver;
 import scala.Tuple2;
@@ -130,7 +131,7 @@ public final class NewtonDirectionPipeline {
             solution = new RiccatiSolution(wb.direction(), wb.logAbsDet(), null);
         } else {
             q.progress().planned(org.hessinv.solve.SweepCost.stageFlops(net, bc));
-            solution = RiccatiSolver.solve(source, q.damping(), rhs, q.progress(), segment);
+            solution = RiccatiSolver.solve(source, q.damping(), rhs, q.progress(), SweepOptions.DEFAULT.withSegment(segment));
         }
         timings.put("solve", seconds(t3));
 

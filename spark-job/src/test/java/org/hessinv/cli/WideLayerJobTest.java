@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
-import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.StageForm;
 import org.hessinv.io.Npy;
 import org.hessinv.model.Example;
 import org.hessinv.model.ModelSpec;
@@ -44,7 +44,7 @@ import org.netlib.util.intW;
 /**
  * The job (local[2], the entry the other job tests use) on networks whose first layer is wide: 40 inputs
  * and 4 units over a curvature batch of 8, so p_1 = 4 * 41 = 164 > 32 = B * units and the stage is stored
- * factored and pivoted through its capacitance ({@link LayerStage#lowRank}); the Spark pipeline then sees
+ * factored and pivoted through its capacitance ({@link StageForm#usesCapacitance}); the Spark pipeline then sees
  * {@code sumS == null} for that layer.
  *
  * <p><b>Reference.</b> C is assembled column by column from R-passes over the same curvature batch
@@ -127,10 +127,10 @@ class WideLayerJobTest {
     /** Writes the model, parameters (.npy) and data (CSV) of a seeded problem into {@code dir}. */
     static Problem problem(Path dir, String name, String spec, long seed) throws IOException {
         Problem p = problem(dir, name, spec, seed, ROWS, CURVATURE_BATCH);
-        // the premise of this test class: the first stage is wide for the curvature batch, the others are not
+        // the premise of this test class: the first stage is a capacitance stage for the curvature batch, the others are not
         Network net = p.net();
-        assertTrue(LayerStage.lowRank(net.stage(0), CURVATURE_BATCH), "stage 1 must be wide");
-        for (int l = 1; l < net.stageCount(); l++) assertFalse(LayerStage.lowRank(net.stage(l), CURVATURE_BATCH), "stage " + (l + 1));
+        assertTrue(StageForm.usesCapacitance(net.stage(0), CURVATURE_BATCH), "stage 1 must be a capacitance stage");
+        for (int l = 1; l < net.stageCount(); l++) assertFalse(StageForm.usesCapacitance(net.stage(l), CURVATURE_BATCH), "stage " + (l + 1));
         return p;
     }
 
@@ -356,20 +356,20 @@ class WideLayerJobTest {
     }
 
     /**
-     * At the switch between the two pivots (stage 1: p_1 = 4 * 41 = 164, low-rank iff 41 > B): B = 40 is the
+     * At the switch between the two pivots (stage 1: p_1 = 4 * 41 = 164, a capacitance stage iff 41 > B): B = 40 is the
      * widest capacitance (m = 160, nearly p_1) and B = 41 the first dense pivot; both against the dense
      * reference with the tolerances of {@link #jobMatchesDenseReferenceForEveryPartitionCount}.
      */
     @ParameterizedTest(name = "curvature batch {0}, {1}")
     @CsvSource({"40, hessian, true", "41, ggn, false"})
-    void batchAtTheLowRankThresholdMatchesDenseReference(int batch, String curvatureName, boolean wide, @TempDir Path t) throws IOException {
+    void batchAtTheCapacitanceThresholdMatchesDenseReference(int batch, String curvatureName, boolean capacitance, @TempDir Path t) throws IOException {
         Problem p = problem(t, "threshold", SOFTMAX, 34, 48, batch);
-        assertEquals(wide, LayerStage.lowRank(p.net().stage(0), batch), "premise: is stage 1 wide at B = " + batch);
+        assertEquals(capacitance, StageForm.usesCapacitance(p.net().stage(0), batch), "premise: is stage 1 a capacitance stage at B = " + batch);
         singleRunMatchesDenseReference(p, curvatureName, t.resolve("out"));
     }
 
     /**
-     * A small curvature batch makes every stage wide, not only a dense input layer: residual stages (p = 72 > 4 * 8)
+     * A small curvature batch makes every stage a capacitance stage, not only a dense input layer: residual stages (p = 72 > 4 * 8)
      * and the softmax head (p = 27 > 4 * 3) then take the capacitance route too.
      */
     @ParameterizedTest(name = "{0}")
@@ -378,7 +378,7 @@ class WideLayerJobTest {
         String spec = "{\"input\": 8, \"layers\": [{\"type\": \"dense\", \"units\": 8, \"activation\": \"tanh\"},"
                 + " {\"type\": \"residual\", \"activation\": \"tanh\", \"repeat\": 2}], \"head\": {\"type\": \"softmax\", \"classes\": 3}}";
         Problem p = problem(t, "all-wide", spec, 35, 16, 4);
-        for (int l = 0; l < p.net().stageCount(); l++) assertTrue(LayerStage.lowRank(p.net().stage(l), 4), "premise: stage " + (l + 1) + " wide");
+        for (int l = 0; l < p.net().stageCount(); l++) assertTrue(StageForm.usesCapacitance(p.net().stage(l), 4), "premise: stage " + (l + 1) + " a capacitance stage");
         singleRunMatchesDenseReference(p, curvatureName, t.resolve("out"));
     }
 
@@ -406,7 +406,7 @@ class WideLayerJobTest {
     }
 
     /**
-     * Without damping the wide stage's curvature has rank at most B units = 32 < 164 = p_1, so the system is
+     * Without damping the capacitance stage's curvature has rank at most B units = 32 < 164 = p_1, so the system is
      * singular: the job must refuse (exit 3) naming the first singular layer of the backward sweep (L..1) and
      * suggesting damping, and leave nothing behind (no output folder, no temporary folder).
      * <ul>
