@@ -7,10 +7,10 @@ import java.util.SplittableRandom;
  * The affine part {@code u = Weff(x) z + ceff(x)} of a stage, with {@code x -> (Weff, ceff)} affine: a closed
  * family, one member per {@link Parameterization}, each owning the products with {@code Weff} and with the
  * parameter Jacobian {@code Ju = du/dx} that the sweeps, the blocks and the R-pass need.
- * {@link FullAffine}: {@code W z + c}, W and c trainable; {@link GainAffine}: {@code x * (W z)} and
+ * {@link FullAffine}: {@code W z + c}, W and c trainable; the {@link SquareAffine} maps {@link GainAffine}: {@code x * (W z)} and
  * {@link BiasAffine}: {@code W z + x}, W frozen. Parameters are read from a flat vector at an offset.
  */
-public sealed interface AffineMap extends Serializable permits FullAffine, GainAffine, BiasAffine {
+public sealed interface AffineMap extends Serializable permits FullAffine, SquareAffine {
     /** a_{l-1}: size of z. */
     int inputs();
 

@@ -1,16 +1,19 @@
 package org.hessinv.model;
 
-import java.io.Serializable;
 import org.hessinv.linalg.Blas;
 
-/** A frozen W (units x inputs, row-major) of a square-parameterized stage, with its products {@code W z} and {@code W^T g}. */
-final class FrozenWeights implements Serializable {
+/**
+ * A square-parameterized affine map: W (units x inputs, row-major) frozen, a trainable vector of size units
+ * (p = units), so Ju = du/dx is diagonal ({@link #diagonalJacobian}). Holds W with its products {@code W z},
+ * {@code W^T g} and the diagonal-Ju forms of B, R and S; the members say what the vector is.
+ */
+public abstract sealed class SquareAffine implements AffineMap permits GainAffine, BiasAffine {
     private static final long serialVersionUID = 1L;
     final int inputs;
     final int units;
     private final double[] w;
 
-    FrozenWeights(int inputs, int units, double[] weights, Parameterization parameterization) {
+    SquareAffine(int inputs, int units, double[] weights, Parameterization parameterization) {
         AffineMap.checkSizes(inputs, units);
         if (weights == null || weights.length != units * inputs) {
             throw new InvalidInputException("a " + parameterization.specName() + "-parameterized stage needs frozen weights of "
@@ -25,11 +28,34 @@ final class FrozenWeights implements Serializable {
         this.w = weights.clone();
     }
 
-    /** W_{jk}. */
-    double at(int j, int k) { return w[j * inputs + k]; }
+    @Override public final int inputs() { return inputs; }
 
-    /** A copy of W. */
-    double[] copy() { return w.clone(); }
+    @Override public final int units() { return units; }
+
+    /** p = units. */
+    @Override public final int paramCount() { return units; }
+
+    @Override public final double[] frozenWeights() { return w.clone(); }
+
+    /** The frozen W_{jk}. */
+    @Override public final double frozenWeight(int j, int k) { return w[j * inputs + k]; }
+
+    /** B[m rowStep, m] = coef_m ju_m. */
+    @Override public final void writeScaledJu(double[] coef, double[] z, double[] b, int bOff, int ldb, int rowStep) {
+        double[] ju = diagonalJacobian(z);
+        for (int m = 0; m < units; m++) b[bOff + m * ldb + m * rowStep] = coef[m] * ju[m];
+    }
+
+    /** S += diag(ju) Lambda diag(ju). */
+    @Override public final void addS(double[] lambda, boolean dense, double[] z, double[] s, int lds) {
+        double[] ju = diagonalJacobian(z);
+        for (int m = 0; m < units; m++) {
+            for (int mp = 0; mp < units; mp++) {
+                double lam = dense ? lambda[mp * units + m] : (m == mp ? lambda[m] : 0.0);
+                s[mp * lds + m] += ju[m] * lam * ju[mp];
+            }
+        }
+    }
 
     /** (W z)_j. */
     double row(int j, double[] z) {
@@ -66,20 +92,5 @@ final class FrozenWeights implements Serializable {
             double g = gOrNull != null ? gOrNull[m] : 0.0;
             for (int kp = 0; kp < inputs; kp++) rr[col + kp] = wl[m * inputs + kp] * ju[m] + (g == 0.0 ? 0.0 : g * w[m * inputs + kp]);
         }
-    }
-
-    /** S += diag(ju) Lambda diag(ju). */
-    void addDiagonalS(double[] ju, double[] lambda, boolean dense, double[] s, int lds) {
-        for (int m = 0; m < units; m++) {
-            for (int mp = 0; mp < units; mp++) {
-                double lam = dense ? lambda[mp * units + m] : (m == mp ? lambda[m] : 0.0);
-                s[mp * lds + m] += ju[m] * lam * ju[mp];
-            }
-        }
-    }
-
-    /** B[m rowStep, m] = coef_m ju_m. */
-    void writeDiagonalB(double[] coef, double[] ju, double[] b, int bOff, int ldb, int rowStep) {
-        for (int m = 0; m < units; m++) b[bOff + m * ldb + m * rowStep] = coef[m] * ju[m];
     }
 }
