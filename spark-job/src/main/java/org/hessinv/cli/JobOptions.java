@@ -1,6 +1,7 @@
 package org.hessinv.cli;
 
 import org.hessinv.solve.ResidualCertificate;
+import org.hessinv.solve.SolverChoice;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,13 +16,11 @@ import org.hessinv.model.InvalidInputException;
  */
 public record JobOptions(String model, String params, Long initSeed, String data, String format, Curvature curvature,
                          double damping, long curvatureBatch, long seed, String rhs, String out, String master,
-                         Integer partitions, boolean overwrite, String solver, double maxResidual, boolean help) {
+                         Integer partitions, boolean overwrite, SolverChoice solver, double maxResidual, boolean help) {
 
     public static final double DEFAULT_DAMPING = 1e-3;
     public static final long DEFAULT_CURVATURE_BATCH = 64;
     public static final String DEFAULT_OUT = "hessinv-out/default";
-    /** riccati: the Riccati recursion (default); woodbury: the paper's section 6 route (solve.WoodburySolver). */
-    public static final List<String> SOLVERS = List.of("riccati", "woodbury");
 
     public static final String USAGE = String.join("\n",
             "usage: newton-direction --model M.json [--params P.npy | --init-seed N] --data PATH",
@@ -86,8 +85,7 @@ public record JobOptions(String model, String params, Long initSeed, String data
         boolean builtIn = model == null && data == null;
         if (out == null && !builtIn && !help) throw new InvalidInputException("missing --out DIR: the folder to write direction.npy and report.json to");
         String rhs = v.getOrDefault("--rhs", "gradient");
-        String solver = v.getOrDefault("--solver", "riccati");
-        if (!SOLVERS.contains(solver)) throw new InvalidInputException("unknown --solver \"" + solver + "\"; use riccati (the default) or woodbury");
+        SolverChoice solver = SolverChoice.fromSpec(v.getOrDefault("--solver", "riccati"));
         return new JobOptions(model, v.get("--params"),
                 v.containsKey("--init-seed") ? parseLong(v.get("--init-seed"), "--init-seed") : null,
                 data, v.get("--format"), Curvature.fromSpec(v.getOrDefault("--curvature", "hessian")),

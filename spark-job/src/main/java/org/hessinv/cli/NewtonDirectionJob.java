@@ -24,7 +24,7 @@ import org.hessinv.spark.MasterUrl;
 import org.hessinv.spark.UserErrorLogFilter;
 import org.hessinv.spark.NewtonDirectionPipeline;
 import org.hessinv.solve.SweepProgress;
-import org.hessinv.solve.WoodburySolver;
+import org.hessinv.solve.SolverChoice;
 
 /**
  * {@code newton-direction}: reads a model, parameters and data, runs {@link NewtonDirectionPipeline} and
@@ -80,10 +80,10 @@ public final class NewtonDirectionJob {
         if (given != null) MasterUrl.checkForm(o.master());   // the given session is used whatever --master says
         else MasterUrl.check(o.master() != null ? o.master() : new SparkConf().get("spark.master", null));
         net.validateParameters(x);
-        if (o.solver().equals("woodbury")) {
-            // the route's model and batch preconditions, before any data is read or output written
-            // ("all" examples is checked by the pipeline once the number of examples is known)
-            WoodburySolver.checkApplicable(net, o.curvatureBatch() == 0 ? 1 : Math.abs(o.curvatureBatch()));
+        if (o.solver() != SolverChoice.AUTO) {
+            // the route's preconditions, before any data is read or output written ("all" examples, or the default
+            // batch on fewer examples, is checked by the pipeline once the number of examples is known)
+            o.solver().resolve(net, o.curvatureBatch() == 0 ? 1 : Math.abs(o.curvatureBatch()), o.curvature(), o.damping(), 1);
         }
         double[] rhs = null;
         if (!o.rhs().equals("gradient")) {
@@ -165,25 +165,23 @@ public final class NewtonDirectionJob {
         m.put("directionNorm", norm(r.solution().direction()));
         m.put("residual", r.residual());
         m.put("maxResidual", o.maxResidual());
-        if (r.solution().worstPivot() != null) {
+        r.solution().worstPivot().ifPresent(w -> {
             Map<String, Object> worst = new LinkedHashMap<>();
-            worst.put("layer", r.solution().worstPivot().layer());
-            worst.put("rcond", r.solution().worstPivot().rcond());
+            worst.put("layer", w.layer());
+            worst.put("rcond", w.rcond());
             m.put("worstPivot", worst);
-        }
+        });
         m.put("logAbsDet", r.solution().logAbsDet());
-        if (r.solution().inertia() == null) {
-            m.put("inertia", null);   // the woodbury route gives log|det| but no inertia
-        } else {
+        m.put("inertia", r.solution().inertia().map(in -> {
             Map<String, Object> inertia = new LinkedHashMap<>();
-            inertia.put("negative", r.solution().inertia().negative());
-            inertia.put("zero", r.solution().inertia().zero());
-            inertia.put("positive", r.solution().inertia().positive());
-            m.put("inertia", inertia);
-        }
+            inertia.put("negative", in.negative());
+            inertia.put("zero", in.zero());
+            inertia.put("positive", in.positive());
+            return inertia;
+        }).orElse(null));   // the woodbury route gives log|det| but no inertia
         m.put("curvature", o.curvature().specName());
         m.put("damping", o.damping());
-        m.put("solver", o.solver());
+        m.put("solver", r.solution().route());
         m.put("examples", r.examples());
         m.put("curvatureExamples", r.curvatureExamples());
         m.put("partitions", partitions);
