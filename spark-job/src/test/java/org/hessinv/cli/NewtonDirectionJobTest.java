@@ -347,7 +347,7 @@ class NewtonDirectionJobTest {
     }
 
     /**
-     * --solver auto on the wide-input preset (input 768, 7 dense tanh layers of width 24, 10 classes; n = 22,450) with the
+     * --solver auto on the wide-input preset (input 768, 7 dense tanh layers of width 24, 10 classes; n = 22,306) with the
      * GGN on a 4-example batch: SolverCosts makes the B K = 40 output space far cheaper than the sweep, the job takes it and
      * the report says so; the Hessian stays on the Riccati sweep (engine level: solve/DirectionSolverTest).
      */

@@ -89,7 +89,7 @@ class DirectionSolverTest {
         assertThrows(IllegalArgumentException.class, () -> new DenseDirection().solve(stages, DELTA, r, SweepProgress.NONE));
     }
 
-    /** The anchor preset (conf/models/wide-input.json): n = 22,450 parameters, 10 classes. */
+    /** The anchor preset (conf/models/wide-input.json): n = 22,306 parameters, 10 classes. */
     private static final Network WIDE_INPUT = SolverCostsTest.ANCHOR;
 
     @Test
@@ -102,7 +102,7 @@ class DirectionSolverTest {
             }
         }
         assertInstanceOf(OutputSpaceDirection.class, SolverChoice.AUTO.resolve(WIDE_INPUT, 4, Curvature.GGN, 1e-3, 1),
-                "the wide-input preset at a small batch: B K = 40 outputs against n = 22,450 parameters");
+                "the wide-input preset at a small batch: B K = 40 outputs against n = 22,306 parameters");
         assertInstanceOf(RiccatiDirection.class, SolverChoice.AUTO.resolve(WIDE_INPUT, 4, Curvature.GGN, 0.0, 1),
                 "no damping: the output space does not apply");
     }
