@@ -1,6 +1,7 @@
 package org.hessinv.cli;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 import org.hessinv.linalg.SingularStageException;
 import org.hessinv.model.InvalidInputException;
 import picocli.CommandLine;
@@ -23,14 +24,15 @@ final class Commands {
             return NewtonDirectionJob.EXIT_BAD_INPUT;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
-            UserError e = UserError.of(ex);
+            Optional<UserError> user = UserError.of(ex);
             PrintWriter err = c.getErr();
-            if (e == null) {
+            if (user.isEmpty()) {
                 err.println("error: unexpected failure: " + ex);
                 ex.printStackTrace(err);
                 err.flush();
                 return NewtonDirectionJob.EXIT_FAILURE;
             }
+            UserError e = user.get();
             if (verbose) ex.printStackTrace(err);
             err.println("error: " + e.message());
             err.flush();
@@ -46,13 +48,13 @@ final class Commands {
      * executor arrives as the cause of Spark's SparkException): bad input (exit 2) or a singular system (exit 3).
      */
     record UserError(String message, int exitCode) {
-        /** The user error {@code t} is caused by, or null for an unexpected failure. */
-        static UserError of(Throwable t) {
+        /** The user error {@code t} is caused by; empty for an unexpected failure. */
+        static Optional<UserError> of(Throwable t) {
             for (Throwable c = t; c != null; c = c.getCause()) {
-                if (c instanceof InvalidInputException) return new UserError(c.getMessage(), NewtonDirectionJob.EXIT_BAD_INPUT);
-                if (c instanceof SingularStageException) return new UserError(c.getMessage(), NewtonDirectionJob.EXIT_SINGULAR);
+                if (c instanceof InvalidInputException) return Optional.of(new UserError(c.getMessage(), NewtonDirectionJob.EXIT_BAD_INPUT));
+                if (c instanceof SingularStageException) return Optional.of(new UserError(c.getMessage(), NewtonDirectionJob.EXIT_SINGULAR));
             }
-            return null;
+            return Optional.empty();
         }
     }
 

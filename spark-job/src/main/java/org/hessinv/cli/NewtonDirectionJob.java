@@ -36,10 +36,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "newton-direction", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false,
         usageHelpAutoWidth = true,
-        description = {"Solves (C + D I) d = r for the batch curvature C (Hessian or Gauss-Newton) exactly and writes DIR/direction.npy",
-                "and DIR/report.json. With neither --model nor --data: the built-in default (deep narrow residual network,",
-                "generated teacher-student data) into " + NewtonDirectionJob.DEFAULT_OUT + ".",
-                "Model presets: conf/models/deep-narrow.json, wide-input.json, paper-square.json (see conf/models/README.md)."},
+        description = {"Solves (C + D I) d = r exactly for the batch curvature C (Hessian or Gauss-Newton)",
+                "and writes DIR/direction.npy and DIR/report.json. With neither --model nor --data:",
+                "the built-in default (deep narrow residual network, generated teacher-student data)",
+                "into " + NewtonDirectionJob.DEFAULT_OUT + ". Model presets: conf/models/deep-narrow.json,",
+                "wide-input.json, paper-square.json (see conf/models/README.md)."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:done", "1:unexpected failure", "2:bad input (one line: error: ...)",
                 "3:singular or uncertified curvature system"})

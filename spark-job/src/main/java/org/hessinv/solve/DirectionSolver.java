@@ -4,8 +4,8 @@ import org.hessinv.curvature.Curvature;
 import org.hessinv.model.Network;
 
 /**
- * One exact route for {@code (C + delta I) d = r} on a curvature batch. A route is one member of this family plus
- * its constant in {@link SolverChoice}.
+ * One exact route for {@code (C + delta I) d = r} on a curvature batch. Adding a route: its class (one file), named
+ * in {@code permits} here, and its constant in {@link SolverChoice}.
  */
 public sealed interface DirectionSolver permits RiccatiDirection, WoodburyDirection, DenseDirection, OutputSpaceDirection {
     /** The route's name on the command line and in reports ("riccati", "output-space", ...). */
