@@ -1,0 +1,82 @@
+package org.hessinv.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.hessinv.cli.DefaultProblem;
+import org.hessinv.curvature.Curvature;
+import org.hessinv.curvature.ExampleBatch;
+import org.hessinv.linalg.Blas;
+import org.hessinv.model.Example;
+import org.hessinv.model.Network;
+import org.hessinv.solve.RiccatiSolution;
+import org.hessinv.solve.RiccatiSolver;
+import org.hessinv.solve.SweepCost;
+
+/**
+ * Timing entry (not a test) for the Riccati solve in process, as a fraction of this machine's dgemm rate
+ * measured in the same run: the default newton-direction problem ({@link DefaultProblem}: 65 stages of
+ * width 16, the first {@code B} examples, exact Hessian, damping 1e-3) or the anchor workload
+ * ({@link AnchorBenchmark#anchor}). Prints the dgemm rate (order 1024, best of 3), the stage assembly time
+ * (what the solver spends in {@code StageSource.stage}), the solve's best of {@code repeats} seconds, its
+ * {@link SweepCost} flops and their rate as a percentage of dgemm, and with {@code -Dprofile.stages=1} the
+ * seconds of every backward and forward stage of the last run.
+ * Usage: {@code java -cp ... org.hessinv.bench.SweepProfile [default|anchor] [B] [repeats]}.
+ */
+public final class SweepProfile {
+    private SweepProfile() {}
+
+    public static void main(String[] args) {
+        String workload = args.length > 0 ? args[0] : "default";
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        double delta = 1e-3;
+        Network net;
+        double[] x;
+        List<Example> examples = new ArrayList<>();
+        if (workload.equals("anchor")) {
+            net = AnchorBenchmark.anchor();
+            x = net.initialParameters(7);
+            SplittableRandom rng = new SplittableRandom(42);
+            for (int i = 0; i < batch; i++) {
+                double[] f = new double[net.inputSize()];
+                for (int k = 0; k < f.length; k++) f[k] = Network.gaussian(rng);
+                examples.add(new Example(f, new double[] {rng.nextInt(10)}));
+            }
+        } else {
+            net = DefaultProblem.network();
+            x = net.initialParameters(0);
+            double[] teacher = net.initialParameters(DefaultProblem.TEACHER_SEED);
+            for (long i = 0; i < batch; i++) examples.add(DefaultProblem.example(net, teacher, i));
+        }
+        ExampleBatch b = new ExampleBatch(net, x, examples, Curvature.HESSIAN);
+        double[] r = b.gradient();
+        DgemmProbe.Sample gemm = DgemmProbe.probe(new int[] {1024}, 3, false).get(0);
+        long a0 = System.nanoTime();
+        for (int l = 0; l < b.stageCount(); l++) b.stage(l);
+        double assembly = (System.nanoTime() - a0) / 1e9;
+        boolean stages = System.getProperty("profile.stages") != null;
+        List<String> stageLines = new ArrayList<>();
+        RiccatiSolution[] last = new RiccatiSolution[1];
+        double best = Stopwatch.bestSeconds(repeats, () -> {
+            stageLines.clear();
+            long[] t = {System.nanoTime()};
+            last[0] = RiccatiSolver.solve(b, delta, r, (sweep, layer, done, total) -> {
+                long now = System.nanoTime();
+                stageLines.add(String.format(Locale.ROOT, "  %s layer %d: %.1f ms", sweep, layer, (now - t[0]) / 1e6));
+                t[0] = now;
+            });
+        });
+        SweepCost cost = SweepCost.of(net, batch);
+        double rate = cost.totalFlops() / best / 1e9;
+        if (stages) stageLines.forEach(System.out::println);
+        System.out.printf(Locale.ROOT, "%s: %s, B = %d, p = %d, %s, cores %d%n", workload, net.describe(), batch, net.paramCount(),
+                Blas.backend(), Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT,
+                "RESULT workload=%s B=%d dgemm_gflops=%.1f assembly_seconds=%.2f solve_seconds=%.3f sweep_gflop=%.1f "
+                        + "solve_gflops=%.1f percent_of_dgemm=%.0f logabsdet=%.12g inertia=%s%n",
+                workload, batch, gemm.facadeGflops(), assembly, best, cost.totalFlops() / 1e9, rate,
+                100 * rate / gemm.facadeGflops(), last[0].logAbsDet(), last[0].inertia());
+    }
+}
