@@ -5,12 +5,13 @@ import org.netlib.util.intW;
 
 /**
  * A factorization of a symmetric matrix Q: Cholesky {@code Q = L L^T} when Q is positive definite,
- * else Bunch-Kaufman {@code Q = L D L^T} (LAPACK dsytrf); or, for the pivot {@code delta I + U M U^T} of a
+ * else Bunch-Kaufman {@code P^T Q P = L D L^T} (LAPACK dsytrf below {@link BlockedBunchKaufman#CROSSOVER_ORDER},
+ * its blocked algorithm on gemm above); or, for the pivot {@code delta I + U M U^T} of a
  * wide stage, through its small capacitance matrix ({@link CapacitanceFactorization}). Gives solves,
  * log|det Q| and inertia(Q).
  */
 public sealed interface SymmetricFactorization permits CholeskyFactorization, BunchKaufmanFactorization,
-        CapacitanceFactorization {
+        BlockedBunchKaufman, CapacitanceFactorization {
     /**
      * Reciprocal 1-norm condition estimate below which a pivot is refused as numerically singular:
      * about 450 units of roundoff, i.e. a solve through it would keep fewer than ~2 correct digits.
@@ -49,7 +50,7 @@ public sealed interface SymmetricFactorization permits CholeskyFactorization, Bu
             throw new SingularStageException(layer, Double.NaN, "the pivot block has non-finite entries; " + hint);
         }
         SymmetricFactorization f = CholeskyFactorization.tryFactor(q, n, anorm);
-        if (f == null) f = BunchKaufmanFactorization.factor(q, n, anorm, layer, hint);
+        if (f == null) f = BlockedBunchKaufman.factor(q, n, anorm, layer, hint);
         if (n > 0 && !(f.rcond() >= SINGULAR_RCOND)) throw new SingularStageException(layer, f.rcond(), hint);
         return f;
     }
