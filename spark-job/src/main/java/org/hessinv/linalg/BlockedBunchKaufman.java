@@ -302,6 +302,107 @@ public final class BlockedBunchKaufman implements SymmetricFactorization {
         unitLowerTransposedSolve(n1, cols, l, lOff, ldl, b, bOff, ldb);
     }
 
+    /**
+     * B <- B P L^-T for B rows x n (column-major, leading dimension rows): with Qdd = P L D L^T P^T and
+     * W = Qsd P L^-T, the Schur complement is Qsd Qdd^-1 Qsd^T = W D^-1 W^T (symmetric form, as
+     * W W^T for a Cholesky pivot) and K^T = Qsd Qdd^-1 = (W D^-1) L^-1 P^T ({@link #rightSolveFactor}).
+     */
+    public void rightSolveTransposedFactor(double[] b, int rows) {
+        if (n == 0 || rows == 0) return;
+        double[] x = new double[rows * (n + 1)];
+        for (int j = 0; j < n; j++) System.arraycopy(b, perm[j] * rows, x, j * rows, rows);
+        rightUnitLowerTransposedSolve(rows, n, l, 0, n, x, 0, rows);
+        System.arraycopy(x, 0, b, 0, rows * n);
+    }
+
+    /** B <- B D^-1 for B rows x n (D is symmetric: the same 2x2 solves as {@link #solveInPlace}'s, on rows). */
+    public void rightSolveBlockDiagonal(double[] b, int rows) {
+        for (int k = 0; k < n; ) {
+            if (!twoByTwo[k]) {
+                double r = 1.0 / diag[k];
+                for (int i = 0; i < rows; i++) b[k * rows + i] *= r;
+                k++;
+                continue;
+            }
+            double s = sub[k];
+            double akm1 = diag[k] / s;
+            double ak = diag[k + 1] / s;
+            double denom = akm1 * ak - 1.0;
+            for (int i = 0; i < rows; i++) {
+                double bkm1 = b[k * rows + i] / s;
+                double bk = b[(k + 1) * rows + i] / s;
+                b[k * rows + i] = (ak * bkm1 - bk) / denom;
+                b[(k + 1) * rows + i] = (akm1 * bk - bkm1) / denom;
+            }
+            k += 2;
+        }
+    }
+
+    /** B <- B L^-1 P^T for B rows x n (column-major, leading dimension rows). */
+    public void rightSolveFactor(double[] b, int rows) {
+        if (n == 0 || rows == 0) return;
+        double[] x = java.util.Arrays.copyOf(b, rows * (n + 1));
+        rightUnitLowerSolve(rows, n, l, 0, n, x, 0, rows);
+        for (int j = 0; j < n; j++) System.arraycopy(x, j * rows, b, perm[j] * rows, rows);
+    }
+
+    /** Rows of B per parallel task of a base-case right solve. */
+    private static final int ROWS_PER_TASK = 256;
+
+    /** B <- B L^-T, L unit lower: X1 = B1 L11^-T, B2 -= X1 L21^T, X2 = B2 L22^-T. */
+    static void rightUnitLowerTransposedSolve(int rows, int n, double[] l, int lOff, int ldl, double[] b, int bOff, int ldb) {
+        if (n <= SOLVE_BASE) {
+            overRowChunks(rows, n, (r0, r1) -> {
+                for (int j = 0; j < n; j++) {
+                    int bj = bOff + j * ldb;
+                    for (int k = 0; k < j; k++) {
+                        double ljk = l[lOff + k * ldl + j];
+                        if (ljk == 0) continue;
+                        int bk = bOff + k * ldb;
+                        for (int i = r0; i < r1; i++) b[bj + i] -= b[bk + i] * ljk;
+                    }
+                }
+            });
+            return;
+        }
+        int n1 = RecursiveCholesky.split(n);
+        rightUnitLowerTransposedSolve(rows, n1, l, lOff, ldl, b, bOff, ldb);
+        Blas.gemm(false, true, rows, n - n1, n1, -1.0, b, bOff, ldb, l, lOff + n1, ldl, 1.0, b, bOff + n1 * ldb, ldb);
+        rightUnitLowerTransposedSolve(rows, n - n1, l, lOff + n1 * ldl + n1, ldl, b, bOff + n1 * ldb, ldb);
+    }
+
+    /** B <- B L^-1, L unit lower: X2 = B2 L22^-1, B1 -= X2 L21, X1 = B1 L11^-1. */
+    static void rightUnitLowerSolve(int rows, int n, double[] l, int lOff, int ldl, double[] b, int bOff, int ldb) {
+        if (n <= SOLVE_BASE) {
+            overRowChunks(rows, n, (r0, r1) -> {
+                for (int j = n - 1; j >= 0; j--) {
+                    int bj = bOff + j * ldb;
+                    for (int k = j + 1; k < n; k++) {
+                        double lkj = l[lOff + j * ldl + k];
+                        if (lkj == 0) continue;
+                        int bk = bOff + k * ldb;
+                        for (int i = r0; i < r1; i++) b[bj + i] -= b[bk + i] * lkj;
+                    }
+                }
+            });
+            return;
+        }
+        int n1 = RecursiveCholesky.split(n);
+        rightUnitLowerSolve(rows, n - n1, l, lOff + n1 * ldl + n1, ldl, b, bOff + n1 * ldb, ldb);
+        Blas.gemm(false, false, rows, n1, n - n1, -1.0, b, bOff + n1 * ldb, ldb, l, lOff + n1, ldl, 1.0, b, bOff, ldb);
+        rightUnitLowerSolve(rows, n1, l, lOff, ldl, b, bOff, ldb);
+    }
+
+    /** Runs task(r0, r1) over row ranges of a base-case solve, in parallel when the solve is large enough to pay for it. */
+    private static void overRowChunks(int rows, int n, java.util.function.BiConsumer<Integer, Integer> task) {
+        int parts = (double) rows * n * n < Blas.PARALLEL_FLOPS ? 1 : Math.max(1, Math.min(Blas.THREADS, rows / ROWS_PER_TASK));
+        if (parts == 1) {
+            task.accept(0, rows);
+            return;
+        }
+        IntStream.range(0, parts).parallel().forEach(t -> task.accept((int) ((long) rows * t / parts), (int) ((long) rows * (t + 1) / parts)));
+    }
+
     /** Q^-1 = P L^-T D^-1 L^-1 P^T, by the solve on the identity, symmetrized (the two halves are computed independently). */
     @Override public double[] inverse() {
         double[] inv = new double[n * n];

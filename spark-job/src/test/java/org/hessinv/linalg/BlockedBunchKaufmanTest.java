@@ -160,4 +160,38 @@ class BlockedBunchKaufmanTest extends SymmetricFactorizationContract {
         assertTrue(blocked.rcond() >= lapack.rcond() / 10 && blocked.rcond() <= lapack.rcond() * 10,
                 "rcond " + blocked.rcond() + " vs LAPACK " + lapack.rcond());
     }
+
+    /**
+     * The symmetric-form elimination pieces against the spectral inverse: with W = Qsd P L^-T, Y = W D^-1,
+     * Y W^T = Qsd Q^-1 Qsd^T and Y L^-1 P^T = Qsd Q^-1, within the forward bound 10 * 2 n eps kappa
+     * (relative to the norms of the products), at a small panel (n = 45, crossing 5 boundaries) and the production one.
+     */
+    @ParameterizedTest(name = "n={0}")
+    @ValueSource(ints = {45, 150})
+    void symmetricEliminationMatchesTheSpectralInverse(int n) {
+        int rows = 70;
+        double kappa = 1e3;
+        SplittableRandom rng = new SplittableRandom(n + 5);
+        double[] lambda = magnitudes(rng, n, kappa);
+        for (int i = 0; i < n; i++) if (rng.nextBoolean()) lambda[i] = -lambda[i];
+        double[] u = Dense.randomOrthogonal(rng, n);
+        double[] inv = new double[n];
+        for (int i = 0; i < n; i++) inv[i] = 1 / lambda[i];
+        double[] q = Dense.fromEigen(u, lambda), qInv = Dense.fromEigen(u, inv);
+        BlockedBunchKaufman f = BlockedBunchKaufman.factor(q, n, Dense.norm1(q, n, n), 1, "h", n == 45 ? SMALL_PANEL : BlockedBunchKaufman.PANEL);
+        double[] qsd = RandomProblems.vector(rng, rows * n);
+        double[] gain = Dense.multiply(qsd, qInv, rows, n, n);                                   // Qsd Q^-1
+        double[] schur = Dense.multiply(gain, Dense.transpose(qsd, rows, n), rows, n, rows);      // Qsd Q^-1 Qsd^T
+        double[] w = qsd.clone();
+        f.rightSolveTransposedFactor(w, rows);
+        double[] y = w.clone();
+        f.rightSolveBlockDiagonal(y, rows);
+        double[] s = new double[rows * rows];
+        SymmetricProduct.lowerUpdate(rows, n, 1.0, y, rows, w, rows, s, rows);
+        RecursiveCholesky.mirrorLower(s, rows);
+        double bound = FORWARD_FACTOR * 2 * n * Dense.EPS * kappa;
+        assertTrue(Dense.relativeError(s, schur) <= bound, "W D^-1 W^T error " + Dense.relativeError(s, schur) + " > " + bound);
+        f.rightSolveFactor(y, rows);
+        assertTrue(Dense.relativeError(y, gain) <= bound, "K^T error " + Dense.relativeError(y, gain) + " > " + bound);
+    }
 }
