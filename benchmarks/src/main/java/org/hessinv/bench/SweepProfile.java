@@ -20,12 +20,32 @@ import org.hessinv.solve.SweepCost;
  * width 16, the first {@code B} examples, exact Hessian, damping 1e-3) or the anchor workload
  * ({@link AnchorBenchmark#anchor}). Prints the dgemm rate (order 1024, best of 3), the stage assembly time
  * (what the solver spends in {@code StageSource.stage}), the solve's best of {@code repeats} seconds, its
- * {@link SweepCost} flops and their rate as a percentage of dgemm, and with {@code -Dprofile.stages=1} the
+ * {@link SweepCost} flops and their rate as a percentage of dgemm, the same per CPU second (process CPU time of
+ * the solve against that of the dgemm: steadier than wall time when other jobs share the cores), and with {@code -Dprofile.stages=1} the
  * seconds of every backward and forward stage of the last run.
  * Usage: {@code java -cp ... org.hessinv.bench.SweepProfile [default|anchor] [B] [repeats]}.
  */
 public final class SweepProfile {
     private SweepProfile() {}
+
+    /** CPU time of all this process's threads (ns): on a machine shared with other jobs it counts only this run's work. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** 2 n^3 flops per CPU second of the fastest of {@code repeats} products C = A B of order n through {@link Blas#gemm}. */
+    private static double gemmCpuGflops(int n, int repeats) {
+        SplittableRandom rng = new SplittableRandom(n);
+        double[] a = new double[n * n], c = new double[n * n];
+        for (int i = 0; i < a.length; i++) a[i] = rng.nextDouble() - 0.5;
+        double best = Double.MAX_VALUE;
+        for (int r = 0; r < repeats; r++) {
+            long t = processCpuNanos();
+            Blas.gemm(false, false, n, n, n, 1.0, a, 0, n, a, 0, n, 0.0, c, 0, n);
+            best = Math.min(best, (processCpuNanos() - t) / 1e9);
+        }
+        return 2.0 * n * n * n / best / 1e9;
+    }
 
     public static void main(String[] args) {
         String workload = args.length > 0 ? args[0] : "default";
@@ -53,13 +73,16 @@ public final class SweepProfile {
         ExampleBatch b = new ExampleBatch(net, x, examples, Curvature.HESSIAN);
         double[] r = b.gradient();
         DgemmProbe.Sample gemm = DgemmProbe.probe(new int[] {1024}, 3, false).get(0);
+        double gemmCpuGflops = gemmCpuGflops(1024, 3);
         long a0 = System.nanoTime();
         for (int l = 0; l < b.stageCount(); l++) b.stage(l);
         double assembly = (System.nanoTime() - a0) / 1e9;
         boolean stages = System.getProperty("profile.stages") != null;
         List<String> stageLines = new ArrayList<>();
         RiccatiSolution[] last = new RiccatiSolution[1];
+        double[] bestCpu = {Double.MAX_VALUE};
         double best = Stopwatch.bestSeconds(repeats, () -> {
+            long cpu0 = processCpuNanos();
             stageLines.clear();
             long[] t = {System.nanoTime()};
             last[0] = RiccatiSolver.solve(b, delta, r, (sweep, layer, done, total) -> {
@@ -67,6 +90,7 @@ public final class SweepProfile {
                 stageLines.add(String.format(Locale.ROOT, "  %s layer %d: %.1f ms", sweep, layer, (now - t[0]) / 1e6));
                 t[0] = now;
             });
+            bestCpu[0] = Math.min(bestCpu[0], (processCpuNanos() - cpu0) / 1e9);
         });
         SweepCost cost = SweepCost.of(net, batch);
         double rate = cost.totalFlops() / best / 1e9;
@@ -75,8 +99,10 @@ public final class SweepProfile {
                 Blas.backend(), Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT,
                 "RESULT workload=%s B=%d dgemm_gflops=%.1f assembly_seconds=%.2f solve_seconds=%.3f sweep_gflop=%.1f "
-                        + "solve_gflops=%.1f percent_of_dgemm=%.0f logabsdet=%.12g inertia=%s%n",
+                        + "solve_gflops=%.1f percent_of_dgemm=%.0f dgemm_cpu_gflops=%.1f solve_cpu_seconds=%.3f "
+                        + "cpu_percent_of_dgemm=%.0f logabsdet=%.12g inertia=%s%n",
                 workload, batch, gemm.facadeGflops(), assembly, best, cost.totalFlops() / 1e9, rate,
-                100 * rate / gemm.facadeGflops(), last[0].logAbsDet(), last[0].inertia());
+                100 * rate / gemm.facadeGflops(), gemmCpuGflops, bestCpu[0],
+                100 * cost.totalFlops() / bestCpu[0] / 1e9 / gemmCpuGflops, last[0].logAbsDet(), last[0].inertia());
     }
 }
