@@ -29,7 +29,7 @@ public final class BlockedBunchKaufman implements SymmetricFactorization {
     private static final int SOLVE_BASE = 32;
 
     private final int n;
-    /** L, n x n (leading dimension n, plus one spare column, see {@link Blas}): strictly lower part only, L(k+1,k) = 0 at 2x2 pivots. */
+    /** L, n x n (leading dimension n, plus one spare column, see {@link Blas}): only its strictly lower part is read, L(k+1,k) = 0 at 2x2 pivots. */
     private final double[] l;
     /** D's diagonal. */
     private final double[] diag;
@@ -79,20 +79,16 @@ public final class BlockedBunchKaufman implements SymmetricFactorization {
             }
             trailingUpdate(a, w, n, j0, k);
         }
-        double[] lower = new double[n * (n + 1)];
-        for (int j = 0; j < n; j++) {
-            diag[j] = a[j * n + j];
-            System.arraycopy(a, j * n + j + 1, lower, j * n + j + 1, n - j - 1);
-        }
-        // D's off-diagonal at a 2x2 pivot moves out of L
+        // L stays in a (its diagonal and upper part are never read); D moves out, L(k+1, k) = 0 at a 2x2 pivot
+        for (int j = 0; j < n; j++) diag[j] = a[j * n + j];
         for (int k = 0; k + 1 < n; k++) {
             if (two[k]) {
                 sub[k] = a[k * n + k + 1];
-                lower[k * n + k + 1] = 0;
+                a[k * n + k + 1] = 0;
                 k++;
             }
         }
-        return new BlockedBunchKaufman(n, lower, diag, sub, two, perm, anorm);
+        return new BlockedBunchKaufman(n, a, diag, sub, two, perm, anorm);
     }
 
     /**
