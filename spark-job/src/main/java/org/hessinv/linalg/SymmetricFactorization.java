@@ -5,12 +5,13 @@ import org.netlib.util.intW;
 
 /**
  * A factorization of a symmetric matrix Q: Cholesky {@code Q = L L^T} when Q is positive definite,
- * else Bunch-Kaufman {@code Q = L D L^T} (LAPACK dsytrf); or, for the pivot {@code delta I + U M U^T} of a
+ * else Bunch-Kaufman {@code P^T Q P = L D L^T} (LAPACK dsytrf below {@link BlockedBunchKaufman#CROSSOVER_ORDER},
+ * its blocked algorithm on gemm above); or, for the pivot {@code delta I + U M U^T} of a
  * capacitance stage (p > m), through its small capacitance matrix ({@link CapacitanceFactorization}). Gives solves,
  * log|det Q| and inertia(Q).
  */
 public sealed interface SymmetricFactorization permits CholeskyFactorization, BunchKaufmanFactorization,
-        CapacitanceFactorization {
+        BlockedBunchKaufman, CapacitanceFactorization {
     /**
      * Reciprocal 1-norm condition estimate below which a pivot is refused as numerically singular:
      * about 450 units of roundoff, i.e. a solve through it would keep fewer than ~2 correct digits.
@@ -41,10 +42,11 @@ public sealed interface SymmetricFactorization permits CholeskyFactorization, Bu
     long bytes();
 
     /**
-     * The bytes a dense factorization of order n holds, Cholesky or Bunch-Kaufman, whichever {@link #factor}
-     * takes: its n x n factor and (Bunch-Kaufman) the n pivot indices.
+     * The bytes a dense factorization of order n holds at most, whichever {@link #factor} takes: Cholesky's
+     * n x n factor (8 n^2), LAPACK's Bunch-Kaufman (8 n^2 + 4 n: its pivot indices) or the blocked Bunch-Kaufman
+     * (the largest: L with a spare column 8 n (n + 1), D's diagonal and subdiagonal 16 n, the 2x2 marks n, the permutation 4 n).
      */
-    static long factorBytes(long n) { return Double.BYTES * n * n + Integer.BYTES * n; }
+    static long factorBytes(long n) { return Double.BYTES * n * (n + 1) + 2L * Double.BYTES * n + n + Integer.BYTES * n; }
 
     /** Whether Q was factorized as positive definite (Cholesky; a capacitance pivot whose capacitance was). */
     boolean isPositiveDefinite();
@@ -82,7 +84,7 @@ public sealed interface SymmetricFactorization permits CholeskyFactorization, Bu
         double anorm = Blas.lapack().dlansy("1", "L", n, q, 0, Math.max(1, n), work, 0);
         if (!Double.isFinite(anorm)) throw new SingularMatrixException(n, Double.NaN);
         SymmetricFactorization f = CholeskyFactorization.tryFactor(q, n, anorm);
-        if (f == null) f = BunchKaufmanFactorization.factor(q, n, anorm);
+        if (f == null) f = BlockedBunchKaufman.factor(q, n, anorm);
         if (n > 0 && !(f.rcond() >= SINGULAR_RCOND)) throw new SingularMatrixException(n, f.rcond());
         return f;
     }

@@ -123,4 +123,30 @@ abstract class SymmetricFactorizationContract {
         double est = factor(p.q, n).rcond();
         assertTrue(est >= exact * (1 - 1e-6) && est <= 10 * exact, "rcond " + est + " vs exact " + exact);
     }
+
+    /**
+     * C <- C - X Q^-1 X^T and X <- X Q^-1 (the Schur complement the Riccati sweep eliminates with) against the
+     * spectral inverse: X Q^-1 within the solves' forward bound relative to ||X|| ||Q^-1||, C within that bound
+     * times ||X||^2 ||Q^-1|| plus ||C||, and C returned exactly symmetric.
+     */
+    @ParameterizedTest(name = "n={0} kappa={1}")
+    @MethodSource("sizes")
+    void schurComplementMatchesTheSpectralInverse(int n, double kappa) {
+        Problem p = problem(n, kappa, 4);
+        SymmetricFactorization f = factor(p.q, n);
+        int rows = 5;
+        SplittableRandom rng = new SplittableRandom(31L * n + 3);
+        double[] x = RandomProblems.vector(rng, rows * n);
+        double[] g = RandomProblems.vector(rng, rows * rows);
+        double[] c = Dense.multiply(g, Dense.transpose(g, rows, rows), rows, rows, rows);
+        double[] xQinv = Dense.multiply(x, p.inverse, rows, n, n);
+        double[] expectedC = Dense.minus(c, Dense.multiply(xQinv, Dense.transpose(x, rows, n), rows, n, rows));
+        double[] gotX = x.clone(), gotC = c.clone();
+        f.schurComplement(gotX, rows, gotC);
+        double scale = Dense.norm(x) * Dense.norm(p.inverse);
+        assertTrue(Dense.norm(Dense.minus(gotX, xQinv)) <= forwardBound(p) * scale, "X Q^-1 off by " + Dense.norm(Dense.minus(gotX, xQinv)));
+        double cBound = forwardBound(p) * (Dense.norm(x) * scale + Dense.norm(c));
+        assertTrue(Dense.norm(Dense.minus(gotC, expectedC)) <= cBound, "C - X Q^-1 X^T off by " + Dense.norm(Dense.minus(gotC, expectedC)) + " > " + cBound);
+        assertEquals(0.0, Dense.asymmetry(gotC, rows), "the Schur complement must be returned exactly symmetric");
+    }
 }
