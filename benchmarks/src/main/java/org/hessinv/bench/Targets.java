@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * The suite's targets, kept as data ({@code benchmark-targets.json} beside this class, or a file given
- * with {@code --targets}), and their verdicts on a run: MET, MISSED or NOT MEASURED, with the measured numbers.
+ * with {@code --targets}), and their verdicts on a run: MET, MISSED, NOT MEASURED or, for a rate bound on a row that ran
+ * faster than the dgemm probe, UNRELIABLE; with the measured numbers.
  */
 final class Targets {
     static final String RESOURCE = "benchmark-targets.json";
@@ -104,6 +105,9 @@ final class Targets {
             seen.add(num(r.peakHeapMb) + " MB");
         }
         if (t.minPercentOfDgemm() != null) {
+            if (r.rateExceedsProbe()) {
+                return "UNRELIABLE (probe " + num(r.dgemm) + " GFLOP/s < row " + num(r.sweepGflops) + " GFLOP/s; " + String.join(", ", seen) + ")";
+            }
             met &= r.percentOfDgemm() >= t.minPercentOfDgemm();
             seen.add(num(r.percentOfDgemm()) + "% of dgemm");
         }

@@ -172,11 +172,11 @@ final class WorkloadRunner {
         if (planned) exact(p, r, rhs);
         dense(p, r, rhs, dense);
         krylov(p, r, rhs);
-        say(String.format(Locale.ROOT, "%-12s %s=%-8s params %6d | %s | exact %s s, %s GFLOP/s (%s%% of dgemm), heap %s MB, residual %s | dense %s | %s %s: %d it, %s s, residual %s",
+        say(String.format(Locale.ROOT, "%-12s %s=%-8s params %6d | %s | exact %s s, %s GFLOP/s (%s%% of dgemm), heap %s MB, residual %s | dense %s | %s, %s s",
                 r.workload, r.knob, Report.num(r.value), r.params, r.status, Report.num(r.solveSeconds), Report.num(r.sweepGflops),
                 Report.num(r.percentOfDgemm()), Report.num(r.peakHeapMb), Report.num(r.residual),
                 Double.isNaN(r.denseSeconds) ? r.denseStatus : Report.num(r.denseSeconds) + " s (" + Report.num(r.denseSpeedup()) + "x)",
-                r.krylov, r.krylovStatus, r.krylovIter, Report.num(r.krylovSeconds), Report.num(r.krylovResidual)));
+                r.krylovOutcome(), Report.num(r.krylovSeconds)));
         if (!r.reason.isEmpty()) say("             reason: " + r.reason);
         r.direction = null;
     }

@@ -53,6 +53,19 @@ class TargetsTest {
     }
 
     @Test
+    void aRateAboveTheDgemmProbeIsUnreliableNotMet() {
+        Results res = new Results();
+        ResultRow fast = row("anchor", 512, 0.4);   // 75 GFLOP/s against a 50 GFLOP/s probe: 150% of dgemm
+        res.add(fast);
+        String v = Targets.verdict(Targets.defaults().all().get(7), res);
+        assertEquals("UNRELIABLE (probe 50 GFLOP/s < row 75 GFLOP/s; 0.4000 s)", v);
+        assertTrue(Report.probeWarning(fast).startsWith("warning: anchor batch=512 ran at 75 GFLOP/s, above the dgemm probe's 50 GFLOP/s (150%)"),
+                Report.probeWarning(fast));
+        fast.dgemm = 80;
+        assertTrue(Targets.verdict(Targets.defaults().all().get(7), res).startsWith("MET (0.4000 s, 93.75% of dgemm)"));
+    }
+
+    @Test
     void fitAndKrylovTargets() {
         Results res = new Results();
         for (int d = 128; d <= 1024; d *= 2) {
