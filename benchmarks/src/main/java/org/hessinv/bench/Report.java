@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** What a run writes as text: {@code results.csv} (one line per row), {@code dgemm.csv} and {@code summary.md}. */
 final class Report {
-    static final String CSV_HEADER = "workload,knob,value,depth,batch,parameters,curvature,damping,condition,status,reason,"
+    static final String CSV_HEADER = "workload,knob,value,route,depth,batch,parameters,curvature,damping,condition,status,reason,"
             + "est_memory_gb,est_seconds,solve_seconds,sweep_gflop,sweep_gflops,dgemm_gflops,pct_of_dgemm,peak_heap_mb,residual,"
             + "dense_seconds,dense_speedup,dense_rel_diff,dense_status,krylov,krylov_status,krylov_iterations,krylov_products,"
             + "krylov_seconds,krylov_residual,krylov_target,exact_speedup_vs_krylov";
@@ -23,7 +23,7 @@ final class Report {
     private static String csv(String s) { return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s; }
 
     static String csvLine(ResultRow r) {
-        return String.join(",", r.workload, r.knob, num(r.value), String.valueOf(r.depth), String.valueOf(r.batch), String.valueOf(r.params),
+        return String.join(",", r.workload, r.knob, num(r.value), r.route, String.valueOf(r.depth), String.valueOf(r.batch), String.valueOf(r.params),
                 r.curvature, num(r.damping), num(r.condition), csv(r.status), csv(r.reason), num(r.estGb), num(r.estSeconds),
                 num(r.solveSeconds), num(r.sweepGflop), num(r.sweepGflops), num(r.dgemm), num(r.percentOfDgemm()),
                 num(r.peakHeapMb), num(r.residual), num(r.denseSeconds), num(r.denseSpeedup()), num(r.denseRelDiff),
@@ -77,14 +77,27 @@ final class Report {
                         + "pivot Cholesky rate %.1f GFLOP/s; dense reference LU rate %.2f GFLOP/s",
                 rates.dgemm(), rates.startDgemm(), rates.endDgemm(), rates.cholesky(), rates.lapack()));
         s.add("");
-        s.add("| workload | knob | params | status | exact s | GFLOP/s (% dgemm) | peak heap MB | residual | cond | dense s (speed-up) | Krylov | Krylov status | it | Krylov s | Krylov residual |");
-        s.add("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|");
+        s.add("| workload | knob | route | params | status | exact s | GFLOP/s (% dgemm) | peak heap MB | residual | cond | dense s (speed-up) | Krylov | Krylov status | it | Krylov s | Krylov residual |");
+        s.add("|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|");
         for (ResultRow r : results.all()) {
-            s.add(String.format(Locale.ROOT, "| %s | %s=%s | %d | %s | %s | %s (%s%%) | %s | %s | %s | %s | %s | %s | %d | %s | %s |",
-                    r.workload, r.knob.equals("condition_target") ? "kappa" : r.knob, num(r.value), r.params, r.status, num(r.solveSeconds),
+            if (r.workload.equals("data-pass")) continue;
+            s.add(String.format(Locale.ROOT, "| %s | %s=%s | %s | %d | %s | %s | %s (%s%%) | %s | %s | %s | %s | %s | %s | %d | %s | %s |",
+                    r.workload, r.knob.equals("condition_target") ? "kappa" : r.knob, num(r.value), r.route, r.params, r.status, num(r.solveSeconds),
                     num(r.sweepGflops), num(r.percentOfDgemm()), num(r.peakHeapMb), num(r.residual), num(r.condition),
                     Double.isNaN(r.denseSeconds) ? r.denseStatus : num(r.denseSeconds) + " (" + num(r.denseSpeedup()) + "x)",
                     r.krylov, r.krylovStatus, r.krylovIter, num(r.krylovSeconds), num(r.krylovResidual)));
+        }
+        List<ResultRow> pass = results.of("data-pass");
+        if (!pass.isEmpty()) {
+            s.add("");
+            s.add("Data pass (training loss+gradient, deep-narrow preset, " + DataPassBenchmark.FLOPS_PER_PARAMETER + " p flops per example):");
+            s.add("");
+            s.add("| examples | path | seconds | examples/s | GFLOP/s | % of dgemm | notes |");
+            s.add("|---:|---|---:|---:|---:|---:|---|");
+            for (ResultRow r : pass) {
+                s.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s%% | %s |", num(r.value), r.route, num(r.solveSeconds),
+                        num(r.value / r.solveSeconds), num(r.sweepGflops), num(r.percentOfDgemm()), r.reason));
+            }
         }
         s.add("");
         for (String note : krylovNotes(results)) s.add("- " + note);
@@ -92,9 +105,9 @@ final class Report {
         s.add("");
         for (Targets.Target t : targets.all()) {
             if (!t.kind().equals("fit")) continue;
-            ScalingFit f = results.fit(t.workload(), t.from(), t.to());
+            ScalingFit f = results.fit(t.workload(), t.route(), t.from(), t.to());
             String knob = results.of(t.workload()).stream().map(r -> r.knob).findFirst().orElse("the swept knob");
-            s.add(String.format(Locale.ROOT, "- %s: fitted exponent of exact time in %s (%s..%s, %d points): %s (R^2 %s)", t.workload(), knob,
+            s.add(String.format(Locale.ROOT, "- %s (%s): fitted exponent of exact time in %s (%s..%s, %d points): %s (R^2 %s)", t.workload(), t.route(), knob,
                     num(t.from()), num(t.to()), f.points(), num(f.exponent()), num(f.rSquared())));
         }
         s.add("");

@@ -5,10 +5,12 @@ final class ResultRow {
     String workload, knob;
     double value;
     int depth, batch, params;
+    /** How the row was computed: riccati or output-space (exact solves), per-example or blocked (data pass). */
+    String route = "riccati";
     String curvature;
     double damping, condition = Double.NaN;
     String status = "ok", reason = "";
-    double estGb, estSeconds, solveSeconds = Double.NaN, sweepGflop, sweepGflops = Double.NaN, dgemm, peakHeapMb = Double.NaN, residual = Double.NaN;
+    double estGb, estSeconds, solveSeconds = Double.NaN, sweepGflop, factorGflop, sweepGflops = Double.NaN, dgemm, peakHeapMb = Double.NaN, residual = Double.NaN;
     double denseSeconds = Double.NaN, denseRelDiff = Double.NaN;
     String denseStatus = "";
     String krylov = "", krylovStatus = "";
