@@ -158,7 +158,8 @@ final class WorkloadRunner {
             for (int i = 0; i < n; i++) m[i * n + i] += p.damping;
             runRow(p, r, new DenseRef(m, assembly), RICCATI, true);
         }
-        say("-- conditioning through the output space (m = 128)");
+        say("-- conditioning through the output space (m = 128; its own workload budget)");
+        workloadStart = System.nanoTime();
         warmed = false;
         for (double kappa : kappas) {
             p.damping = Workloads.dampingFor(kappa, lmin, lmax);
@@ -243,11 +244,11 @@ final class WorkloadRunner {
         if (route instanceof ExactRoute.Riccati) dense(p, r, rhs, dense);
         else r.denseStatus = "not run (see the riccati rows)";
         if (krylov) krylov(p, r, rhs);
-        say(String.format(Locale.ROOT, "%-12s %s=%-8s %-12s params %6d | %s | exact %s s, %s GFLOP/s (%s%% of dgemm), heap %s MB, residual %s | dense %s | %s, %s s",
+        say(String.format(Locale.ROOT, "%-12s %s=%-8s %-12s params %6d | %s | exact %s s, %s GFLOP/s (%s%% of dgemm), heap %s MB, residual %s | dense %s | %s%s",
                 r.workload, r.knob, Report.num(r.value), r.route, r.params, r.status, Report.num(r.solveSeconds), Report.num(r.sweepGflops),
                 Report.num(r.percentOfDgemm()), Report.num(r.peakHeapMb), Report.num(r.residual),
                 Double.isNaN(r.denseSeconds) ? r.denseStatus : Report.num(r.denseSeconds) + " s (" + Report.num(r.denseSpeedup()) + "x)",
-                r.krylovOutcome(), Report.num(r.krylovSeconds)));
+                r.krylov.isEmpty() ? "no Krylov baseline" : r.krylovOutcome(), r.krylov.isEmpty() ? "" : ", " + Report.num(r.krylovSeconds) + " s"));
         if (!r.reason.isEmpty()) say("             reason: " + r.reason);
         if (r.rateExceedsProbe()) say(Report.probeWarning(r));
         r.direction = null;
