@@ -95,7 +95,7 @@ final class Report {
             s.add("| examples | path | seconds | examples/s | GFLOP/s | % of dgemm | notes |");
             s.add("|---:|---|---:|---:|---:|---:|---|");
             for (ResultRow r : pass) {
-                s.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s%% | %s |", num(r.value), r.route, num(r.solveSeconds),
+                s.add(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s%% | %s |", (long) r.value, r.route, num(r.solveSeconds),
                         num(r.value / r.solveSeconds), num(r.sweepGflops), num(r.percentOfDgemm()), r.reason));
             }
         }
