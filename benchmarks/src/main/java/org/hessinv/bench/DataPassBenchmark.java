@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -19,6 +20,10 @@ import org.hessinv.linalg.ReproducibleSum;
 import org.hessinv.model.Example;
 import org.hessinv.model.ModelSpec;
 import org.hessinv.model.Network;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The training job's loss+gradient pass in process (no Spark), per example against blocked, on the
@@ -36,30 +41,37 @@ import org.hessinv.model.Network;
  * [--threads T] [--repeats R] [--out DIR]}: best of R runs of each path, alternating, in wall time and in the
  * pass threads' CPU time (less sensitive to other jobs on the cores); prints a table and writes DIR/data-pass.csv (default target/bench/data-pass).
  */
-public final class DataPassBenchmark {
-    private DataPassBenchmark() {}
+@Command(name = "data-pass", sortOptions = false, usageHelpAutoWidth = true,
+        description = "The training data pass in process: per example (ExampleSweep) against blocked (BlockSweep), with the dgemm rate of the run.")
+public final class DataPassBenchmark implements Callable<Integer> {
+    @Spec CommandSpec spec;
 
-    public static void main(String[] args) throws Exception {
-        int[] sizes = {100_000, 300_000, 1_000_000};
-        Path model = Path.of("conf/models/deep-narrow.json");
-        Path out = Path.of("target/bench/data-pass");
-        int threads = Runtime.getRuntime().availableProcessors();
-        int repeats = 1;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            switch (a) {
-                case "--sizes" -> { sizes = java.util.Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray(); i++; }
-                case "--model" -> { model = Path.of(v); i++; }
-                case "--out" -> { out = Path.of(v); i++; }
-                case "--threads" -> { threads = Integer.parseInt(v); i++; }
-                case "--repeats" -> { repeats = Integer.parseInt(v); i++; }
-                default -> {
-                    System.err.println("data-pass: error: unknown option " + a + "; use --sizes, --model, --threads, --repeats, --out");
-                    System.exit(2);
-                }
-            }
-        }
+    @Option(names = "--sizes", split = ",", paramLabel = "N", description = "example counts, comma-separated (default 100000,300000,1000000)")
+    int[] sizes = {100_000, 300_000, 1_000_000};
+
+    @Option(names = "--model", paramLabel = "M.json", description = "the network (default ${DEFAULT-VALUE})")
+    Path model = Path.of("conf/models/deep-narrow.json");
+
+    @Option(names = "--threads", paramLabel = "T", description = "pass threads (default: the cores)")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--repeats", paramLabel = "R", description = "best of R runs of each path, the paths alternating (default ${DEFAULT-VALUE})")
+    int repeats = 1;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "writes DIR/data-pass.csv (default ${DEFAULT-VALUE})")
+    Path out = Path.of("target/bench/data-pass");
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+    boolean help;
+
+    public static void main(String[] args) {
+        BenchCli.main("data-pass", new DataPassBenchmark(), args);
+    }
+
+    @Override public Integer call() throws Exception {
+        BenchCli.require(spec, sizes.length > 0 && java.util.Arrays.stream(sizes).allMatch(n -> n > 0) && threads > 0 && repeats > 0,
+                "--sizes, --threads and --repeats must be > 0");
+        BenchCli.require(spec, java.nio.file.Files.isRegularFile(model), "no model file " + model + "; give --model M.json");
         Network net = ModelSpec.read(model);
         int p = net.paramCount();
         double[] x = net.initialParameters(0);
@@ -107,6 +119,7 @@ public final class DataPassBenchmark {
             for (String r : rows) w.println(r);
         }
         System.out.println("wrote " + csv);
+        return 0;
     }
 
     /** Flops counted per example and parameter: forward, adjoint and weight gradient, 2 p each. */
@@ -148,30 +161,33 @@ public final class DataPassBenchmark {
         double[] ref = null, blk = null;
         for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();
-            ref = pass(pool, threads, net, x, data, false);
+            Pass pe = pass(pool, threads, net, x, data, false);
+            ref = pe.sums();
             perExample = Math.min(perExample, (System.nanoTime() - t0) / 1e9);
-            perExampleCpu = Math.min(perExampleCpu, cpuNanos.get() / 1e9);
+            perExampleCpu = Math.min(perExampleCpu, pe.cpuNanos() / 1e9);
             long t1 = System.nanoTime();
-            blk = pass(pool, threads, net, x, data, true);
+            Pass bp = pass(pool, threads, net, x, data, true);
+            blk = bp.sums();
             blocked = Math.min(blocked, (System.nanoTime() - t1) / 1e9);
-            blockedCpu = Math.min(blockedCpu, cpuNanos.get() / 1e9);
+            blockedCpu = Math.min(blockedCpu, bp.cpuNanos() / 1e9);
         }
         return new Timing(perExample, blocked, perExampleCpu, blockedCpu, ref, blk);
     }
 
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
-    /** CPU time of the pass threads, summed, of the last pass. */
-    static final java.util.concurrent.atomic.AtomicLong cpuNanos = new java.util.concurrent.atomic.AtomicLong();
+
+    /** One pass: the sums (gradient, then the loss) and the CPU time of its threads, summed. */
+    record Pass(double[] sums, long cpuNanos) {}
 
     /** sum_i (d/dx w loss_i, loss_i) over the examples, w = 1/N, one contiguous block-aligned range per thread. */
-    static double[] pass(ExecutorService pool, int threads, Network net, double[] x, List<Example> data, boolean blocked) throws Exception {
+    static Pass pass(ExecutorService pool, int threads, Network net, double[] x, List<Example> data, boolean blocked) throws Exception {
         int n = data.size();
         int p = net.paramCount();
         double w = 1.0 / n;
         int s = BlockSweep.BLOCK_SIZE;
         long blocks = (n + s - 1) / s;
         List<Future<ReproducibleSum>> parts = new ArrayList<>();
-        cpuNanos.set(0);
+        java.util.concurrent.atomic.AtomicLong cpuNanos = new java.util.concurrent.atomic.AtomicLong();
         for (int t = 0; t < threads; t++) {
             int from = (int) Math.min(n, blocks * t / threads * s);
             int to = (int) Math.min(n, blocks * (t + 1) / threads * s);
@@ -201,6 +217,6 @@ public final class DataPassBenchmark {
         }
         ReproducibleSum total = null;
         for (Future<ReproducibleSum> f : parts) total = total == null ? f.get() : total.merge(f.get());
-        return total.result();
+        return new Pass(total.result(), cpuNanos.get());
     }
 }

@@ -5,6 +5,7 @@ import org.hessinv.solve.SolverCosts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.model.Activation;
@@ -15,6 +16,11 @@ import org.hessinv.model.Network;
 import org.hessinv.solve.OutputSpaceGgn;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SweepProgress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * Times the output-space GGN route in process (no Spark): {@code factor()} (the Gram), the first solve at a damping
@@ -25,27 +31,40 @@ import org.hessinv.solve.SweepProgress;
  * (anchor: 768 -> 7 dense tanh 24 -> softmax 10; proxy: the same on input 24; deep: input 16, dense tanh 16 then
  * 63 residual tanh 16, mse with 4 outputs).
  */
-public final class OutputSpaceTiming {
-    private OutputSpaceTiming() {}
+@Command(name = "output-space-timing", sortOptions = false, usageHelpAutoWidth = true,
+        description = "Times the output-space GGN route (Gram, Cholesky solves, optionally eigen and Riccati) in process.")
+public final class OutputSpaceTiming implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "WORKLOAD", description = "anchor, proxy or deep")
+    String workload;
+
+    @Parameters(index = "1", paramLabel = "B", description = "batch")
+    int batch;
+
+    @Option(names = "--eigen", description = "also the eigendecomposition and a solve through it")
+    boolean eigen;
+
+    @Option(names = "--riccati", description = "also the Riccati solve of the same system")
+    boolean riccati;
+
+    @Option(names = "--repeats", paramLabel = "N", description = "best of this many Gram factorizations (default ${DEFAULT-VALUE})")
+    int repeats = 1;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+    boolean help;
 
     public static void main(String[] args) {
-        String workload = args[0];
-        int batch = Integer.parseInt(args[1]);
-        boolean eigen = false, riccati = false;
-        int repeats = 1;
-        for (int i = 2; i < args.length; i++) {
-            switch (args[i]) {
-                case "--eigen" -> eigen = true;
-                case "--riccati" -> riccati = true;
-                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        BenchCli.main("output-space-timing", new OutputSpaceTiming(), args);
+    }
+
+    @Override public Integer call() {
+        BenchCli.require(spec, batch > 0 && repeats > 0, "B and --repeats must be > 0");
+        BenchCli.require(spec, java.util.List.of("anchor", "proxy", "deep").contains(workload), "WORKLOAD must be anchor, proxy or deep, got " + workload);
         Workloads.Problem pb = switch (workload) {
             case "anchor" -> Workloads.anchor(batch);
             case "proxy" -> Workloads.anchorProxy(batch);
-            case "deep" -> deep(batch);
-            default -> throw new IllegalArgumentException("workload anchor, proxy or deep, got " + workload);
+            default -> deep(batch);
         };
         Network net = pb.net;
         double delta = 1e-3;
@@ -86,6 +105,7 @@ public final class OutputSpaceTiming {
             System.out.printf(Locale.ROOT, "  riccati solve            %8.3f s  residual %.2e  |d - d_os|/|d| = %.2e%n", (System.nanoTime() - t) / 1e9,
                     exact.relativeResidual(dr, delta, r), relDiff(d, dr));
         }
+        return 0;
     }
 
     private static double relDiff(double[] a, double[] b) {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.IntFunction;
 import org.hessinv.curvature.Curvature;
-import org.hessinv.linalg.SingularStageException;
+import org.hessinv.solve.SingularStageException;
 import org.hessinv.solve.DenseSolver;
 import org.hessinv.solve.SolveMemory;
 

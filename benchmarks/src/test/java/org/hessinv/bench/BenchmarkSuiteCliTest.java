@@ -37,6 +37,38 @@ class BenchmarkSuiteCliTest {
         assertOneLineError(run("bench", new BenchmarkSuite(), "--budget-seconds", "-1"), "budgets must be > 0");
         assertOneLineError(run("bench-engine", new EngineBenchmark(), "--depths", "64,x"), "x");
         assertOneLineError(run("paper-comparison", new PaperComparison(), "--width", "0"), "sizes must be positive");
+        assertOneLineError(run("dgemm-probe", new DgemmProbe(), "--blocking", "512,512"), "--blocking takes three positive panel sizes");
+        assertOneLineError(run("dgemm-probe", new DgemmProbe(), "--blocking", "512,0,1024"), "--blocking takes three positive panel sizes");
+        assertOneLineError(run("dgemm-probe", new DgemmProbe(), "512,x"), "x");
+        assertOneLineError(run("cholesky-probe", new CholeskyProbe(), "--bases", "128,64,128"), "--bases takes four sizes");
+        assertOneLineError(run("cholesky-probe", new CholeskyProbe(), "--f2j-budget", "soon"), "soon");
+        assertOneLineError(run("anchor-benchmark", new AnchorBenchmark()), "B");
+        assertOneLineError(run("anchor-benchmark", new AnchorBenchmark(), "64", "sparse"), "PIVOT must be capacitance or dense");
+        assertOneLineError(run("anchor-benchmark", new AnchorBenchmark(), "64", "dense", "fisher"), "CURVATURE must be hessian or ggn");
+        assertOneLineError(run("output-space-timing", new OutputSpaceTiming(), "wide", "64"), "WORKLOAD must be anchor, proxy or deep");
+        assertOneLineError(run("output-space-timing", new OutputSpaceTiming(), "deep", "64", "--repeats"), "--repeats");
+        assertOneLineError(run("data-pass", new DataPassBenchmark(), "--sizes", "1000,-5"), "must be > 0");
+        assertOneLineError(run("data-pass", new DataPassBenchmark(), "--bogus"), "--bogus");
+    }
+
+    /** The probes' record options: the defaults are the engine's DEFAULT records, and other values reach the records. */
+    @Test
+    void probesParseTheTuningRecords() {
+        DgemmProbe d = new DgemmProbe();
+        CommandLine dc = new CommandLine(d);
+        dc.parseArgs();
+        d.spec = dc.getCommandSpec();
+        assertEquals(org.hessinv.linalg.GemmBlocking.DEFAULT, d.blocking());
+        dc.parseArgs("--blocking", "256,128,64", "1024");
+        assertEquals(new org.hessinv.linalg.GemmBlocking(256, 128, 64), d.blocking());
+        assertArrayEquals(new int[] {1024}, d.orders);
+        CholeskyProbe c = new CholeskyProbe();
+        CommandLine cc = new CommandLine(c);
+        cc.parseArgs();
+        c.spec = cc.getCommandSpec();
+        assertEquals(org.hessinv.linalg.CholeskyBases.DEFAULT, c.bases());
+        cc.parseArgs("--bases", "32,16,32,64");
+        assertEquals(new org.hessinv.linalg.CholeskyBases(32, 16, 32, 64), c.bases());
     }
 
     @Test
@@ -44,6 +76,11 @@ class BenchmarkSuiteCliTest {
         Outcome o = run("bench", new BenchmarkSuite(), "--help");
         assertEquals(0, o.code());
         assertTrue(o.out().contains("--workload-budget-seconds") && o.out().contains("--targets"), o.out());
+        for (Object entry : new Object[] {new DgemmProbe(), new CholeskyProbe(), new AnchorBenchmark(), new OutputSpaceTiming(), new DataPassBenchmark()}) {
+            Outcome h = run("entry", entry, "--help");
+            assertEquals(0, h.code(), entry.getClass().getSimpleName());
+            assertTrue(h.out().contains("--help") && h.out().startsWith("Usage:"), h.out());
+        }
     }
 
     @Test

@@ -1,14 +1,13 @@
 package org.hessinv.datagen;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.hessinv.data.GaussianMixture;
 import org.hessinv.data.SyntheticData;
 import org.hessinv.data.TeacherStudent;
 import org.hessinv.model.InvalidInputException;
+import picocli.CommandLine;
 
 /** The parsed and validated command line of {@link GenerateData}. */
 public record DataOptions(
@@ -16,38 +15,10 @@ public record DataOptions(
         double noise, double separation, long seed, String format, String out, Integer partitions,
         String master, boolean overwrite) {
 
-    public static final String USAGE = String.join("\n",
-            "usage: generate-data --kind teacher|mixture --rows N --features D --out PATH [options]",
-            "",
-            "Writes a seeded synthetic data set with Spark (spark.range + mapPartitions), atomically:",
-            "into a hidden temporary sibling of PATH that is renamed to PATH when complete.",
-            "",
-            "  --kind teacher|mixture   teacher: regression targets y0..y{k-1} = random deep tanh teacher",
-            "                           network + Gaussian noise; mixture: K-class Gaussian mixture, labels 0..K-1",
-            "  --rows N                 number of examples (rows)",
-            "  --features D             input dimension (columns f0..f{D-1})",
-            "  --outputs k              teacher: number of regression targets (default 1)",
-            "  --classes K              mixture: number of classes, >= 2 (required for mixture)",
-            "  --depth L                teacher: hidden layers, dense D->W then L-1 residual tanh (default 4; 0 = linear)",
-            "  --width W                teacher: hidden width (default 16)",
-            "  --noise s                teacher: target noise sd (default 0.1); mixture: feature noise sd (default 1.0)",
-            "  --separation m           mixture: norm of each class mean (default 3.0)",
-            "  --seed S                 seed; example i depends only on (seed, i) (default 1)",
-            "  --format csv|parquet|libsvm",
-            "                           csv: header f0..f{D-1},label | y0..y{k-1}; parquet: features array<double>,",
-            "                           label int | y array<double>; libsvm: 'label 1:v ...' (regression needs k=1)",
-            "                           (default parquet)",
-            "  --out PATH               output folder (must not exist unless --overwrite)",
-            "  --partitions P           number of partitions / output files (default: rows/500000, at least",
-            "                           the default parallelism if that leaves >= 1000 rows per partition)",
-            "  --master URL             Spark master, e.g. local[2] or spark://127.0.0.1:7077 (default: the",
-            "                           one spark-submit gives, else local[*])",
-            "  --overwrite              replace PATH if it is a data set written by generate-data",
-            "  --help                   print this help");
-
-    private static final List<String> FLAGS = List.of("--overwrite", "--help");
-    private static final List<String> VALUED = List.of("--kind", "--rows", "--features", "--outputs", "--classes", "--depth",
-            "--width", "--noise", "--separation", "--seed", "--format", "--out", "--partitions", "--master");
+    /** The usage text of --help, from the options' declarations ({@link DataCommandLine}). */
+    public static String usage() {
+        return DataCommandLine.commandLine(new DataCommandLine()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
 
     /** True when the arguments ask for help. */
     public static boolean wantsHelp(String[] args) {
@@ -55,74 +26,54 @@ public record DataOptions(
         return false;
     }
 
+    /** The options of {@code args}, checked; a bad command line is a {@link UsageException} naming the problem and the fix. */
     public static DataOptions parse(String[] args) {
-        Map<String, String> v = new LinkedHashMap<>();
-        boolean overwrite = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String value = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                value = a.substring(eq + 1);
-                a = a.substring(0, eq);
-            }
-            if (FLAGS.contains(a)) {
-                if (value != null) throw new UsageException(a + " takes no value");
-                if (a.equals("--overwrite")) overwrite = true;
-                continue;
-            }
-            if (!VALUED.contains(a)) {
-                throw new UsageException("unknown option '" + args[i] + "'; see --help");
-            }
-            if (value == null) {
-                if (i + 1 >= args.length || (args[i + 1].startsWith("--") && !isNumber(args[i + 1]))) {
-                    throw new UsageException(a + " needs a value");
-                }
-                value = args[++i];
-            }
-            if (v.put(a, value) != null) throw new UsageException(a + " given twice");
+        DataCommandLine c = new DataCommandLine();
+        try {
+            DataCommandLine.commandLine(c).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException(e.getMessage().strip().replaceAll("\\s*\\R\\s*", "; ") + "; see --help");
         }
-        String kind = required(v, "--kind");
+        String kind = required(c.kind, "--kind");
         if (!kind.equals("teacher") && !kind.equals("mixture")) {
             throw new UsageException("--kind must be teacher or mixture, got '" + kind + "'");
         }
         boolean teacher = kind.equals("teacher");
-        long rows = positiveLong(v, "--rows", null);
-        int features = positiveInt(v, "--features", null);
+        long rows = positive(required(c.rows, "--rows"), "--rows");
+        int features = positiveInt(required(c.features, "--features"), "--features");
         if (teacher) {
-            for (String o : List.of("--classes", "--separation")) {
-                if (v.containsKey(o)) throw new UsageException(o + " is for --kind mixture; the teacher takes --outputs, --depth, --width");
-            }
+            if (c.classes != null) throw new UsageException("--classes is for --kind mixture; the teacher takes --outputs, --depth, --width");
+            if (c.separation != null) throw new UsageException("--separation is for --kind mixture; the teacher takes --outputs, --depth, --width");
         } else {
-            for (String o : List.of("--outputs", "--depth", "--width")) {
-                if (v.containsKey(o)) throw new UsageException(o + " is for --kind teacher; the mixture takes --classes, --separation");
-            }
+            if (c.outputs != null) throw new UsageException("--outputs is for --kind teacher; the mixture takes --classes, --separation");
+            if (c.depth != null) throw new UsageException("--depth is for --kind teacher; the mixture takes --classes, --separation");
+            if (c.width != null) throw new UsageException("--width is for --kind teacher; the mixture takes --classes, --separation");
         }
-        int outputs = teacher ? positiveInt(v, "--outputs", 1) : 0;
+        int outputs = teacher ? positiveInt(orDefault(c.outputs, 1L), "--outputs") : 0;
         int classes = 0;
         if (!teacher) {
-            classes = positiveInt(v, "--classes", null);
+            classes = positiveInt(required(c.classes, "--classes"), "--classes");
             if (classes < 2) throw new UsageException("--classes must be at least 2, got " + classes);
         }
-        int depth = teacher ? nonNegativeInt(v, "--depth", 4) : 0;
-        int width = teacher ? positiveInt(v, "--width", 16) : 0;
-        double noise = nonNegativeDouble(v, "--noise", teacher ? 0.1 : 1.0);
-        double separation = teacher ? 0.0 : nonNegativeDouble(v, "--separation", 3.0);
-        long seed = v.containsKey("--seed") ? parseLong("--seed", v.get("--seed")) : 1L;
-        String format = v.getOrDefault("--format", "parquet").toLowerCase(Locale.ROOT);
+        int depth = teacher ? nonNegativeInt(orDefault(c.depth, 4L), "--depth") : 0;
+        int width = teacher ? positiveInt(orDefault(c.width, 16L), "--width") : 0;
+        double noise = nonNegative(orDefault(c.noise, teacher ? 0.1 : 1.0), "--noise");
+        double separation = teacher ? 0.0 : nonNegative(orDefault(c.separation, 3.0), "--separation");
+        long seed = orDefault(c.seed, 1L);
+        String format = orDefault(c.format, "parquet").toLowerCase(Locale.ROOT);
         if (!List.of("csv", "parquet", "libsvm").contains(format)) {
-            throw new UsageException("--format must be csv, parquet or libsvm, got '" + v.get("--format") + "'");
+            throw new UsageException("--format must be csv, parquet or libsvm, got '" + c.format + "'");
         }
         if (format.equals("libsvm") && teacher && outputs != 1) {
             throw new UsageException("libsvm holds one label per row: use --outputs 1 with --format libsvm, or csv/parquet for " + outputs + " outputs");
         }
-        String out = required(v, "--out");
+        String out = required(c.out, "--out");
         if (out.isBlank()) throw new UsageException("--out must be a path");
-        Integer partitions = v.containsKey("--partitions") ? positiveInt(v, "--partitions", null) : null;
-        String master = v.get("--master");
+        Integer partitions = c.partitions != null ? positiveInt(c.partitions, "--partitions") : null;
+        String master = c.master;
         if (master != null && master.isBlank()) throw new UsageException("--master needs a value such as local[*] or spark://127.0.0.1:7077");
         return new DataOptions(kind, rows, features, outputs, classes, depth, width, noise, separation, seed, format, out,
-                partitions, master, overwrite);
+                partitions, master, c.overwrite);
     }
 
     /** The generator these options describe. */
@@ -174,61 +125,31 @@ public record DataOptions(
         return a;
     }
 
-    private static boolean isNumber(String s) {
-        try {
-            Double.parseDouble(s);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+    private static <T> T required(T value, String key) {
+        if (value == null) throw new UsageException("missing " + key + "; see --help");
+        return value;
     }
 
-    private static String required(Map<String, String> v, String key) {
-        String s = v.get(key);
-        if (s == null) throw new UsageException("missing " + key + "; see --help");
-        return s;
-    }
+    private static <T> T orDefault(T value, T dflt) { return value != null ? value : dflt; }
 
-    private static long parseLong(String key, String s) {
-        try {
-            return Long.parseLong(s.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new UsageException(key + " must be an integer, got '" + s + "'");
-        }
-    }
-
-    private static long positiveLong(Map<String, String> v, String key, Long dflt) {
-        if (!v.containsKey(key)) {
-            if (dflt == null) throw new UsageException("missing " + key + "; see --help");
-            return dflt;
-        }
-        long n = parseLong(key, v.get(key));
-        if (n <= 0) throw new UsageException(key + " must be a positive integer, got '" + v.get(key) + "'");
+    private static long positive(long n, String key) {
+        if (n <= 0) throw new UsageException(key + " must be a positive integer, got '" + n + "'");
         return n;
     }
 
-    private static int positiveInt(Map<String, String> v, String key, Integer dflt) {
-        long n = positiveLong(v, key, dflt == null ? null : dflt.longValue());
+    private static int positiveInt(long n, String key) {
+        positive(n, key);
         if (n > Integer.MAX_VALUE) throw new UsageException(key + " is too large: " + n);
         return (int) n;
     }
 
-    private static int nonNegativeInt(Map<String, String> v, String key, int dflt) {
-        if (!v.containsKey(key)) return dflt;
-        long n = parseLong(key, v.get(key));
-        if (n < 0 || n > Integer.MAX_VALUE) throw new UsageException(key + " must be an integer >= 0, got '" + v.get(key) + "'");
+    private static int nonNegativeInt(long n, String key) {
+        if (n < 0 || n > Integer.MAX_VALUE) throw new UsageException(key + " must be an integer >= 0, got '" + n + "'");
         return (int) n;
     }
 
-    private static double nonNegativeDouble(Map<String, String> v, String key, double dflt) {
-        if (!v.containsKey(key)) return dflt;
-        double d;
-        try {
-            d = Double.parseDouble(v.get(key));
-        } catch (NumberFormatException e) {
-            throw new UsageException(key + " must be a number, got '" + v.get(key) + "'");
-        }
-        if (!(d >= 0) || Double.isInfinite(d)) throw new UsageException(key + " must be a finite number >= 0, got '" + v.get(key) + "'");
+    private static double nonNegative(double d, String key) {
+        if (!(d >= 0) || Double.isInfinite(d)) throw new UsageException(key + " must be a finite number >= 0, got '" + d + "'");
         return d;
     }
 }

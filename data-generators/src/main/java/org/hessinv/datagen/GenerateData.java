@@ -52,7 +52,7 @@ public final class GenerateData {
     /** Parses, generates in a SparkSession of its own (stopped at the end) and returns the exit code. */
     public static int run(String[] args) {
         if (DataOptions.wantsHelp(args)) {
-            System.out.println(DataOptions.USAGE);
+            System.out.print(DataOptions.usage());
             return 0;
         }
         DataOptions o;

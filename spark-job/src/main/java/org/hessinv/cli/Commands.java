@@ -1,12 +1,15 @@
 package org.hessinv.cli;
 
 import java.io.PrintWriter;
+import java.util.Optional;
+import org.hessinv.solve.SingularStageException;
+import org.hessinv.model.InvalidInputException;
 import picocli.CommandLine;
 
 /**
  * Runs a picocli command with the project's conventions: a bad option or a failure caused by bad input prints
- * one line {@code error: ...} and exits 2, a singular system exits 3 (both from the exception's type, see
- * {@link NewtonDirectionJob.UserError}), anything else prints its trace and exits 1. Spark's log of a task failed
+ * one line {@code error: ...} and exits 2, a singular system exits 3 (both from the exception's type anywhere in
+ * the cause chain, see {@link UserError}), anything else prints its trace and exits 1. Spark's log of a task failed
  * by bad input is dropped unless {@code --verbose} is given (then the trace is printed too).
  */
 final class Commands {
@@ -21,14 +24,15 @@ final class Commands {
             return NewtonDirectionJob.EXIT_BAD_INPUT;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
-            NewtonDirectionJob.UserError e = NewtonDirectionJob.UserError.of(ex);
+            Optional<UserError> user = UserError.of(ex);
             PrintWriter err = c.getErr();
-            if (e == null) {
+            if (user.isEmpty()) {
                 err.println("error: unexpected failure: " + ex);
                 ex.printStackTrace(err);
                 err.flush();
                 return NewtonDirectionJob.EXIT_FAILURE;
             }
+            UserError e = user.get();
             if (verbose) ex.printStackTrace(err);
             err.println("error: " + e.message());
             err.flush();
@@ -37,6 +41,21 @@ final class Commands {
         cmd.setErr(new PrintWriter(System.err, true));
         cmd.setOut(new PrintWriter(System.out, true));
         return cmd.execute(args);
+    }
+
+    /**
+     * A failure the user can act on, by the type of the first such exception in the cause chain (a task failed on an
+     * executor arrives as the cause of Spark's SparkException): bad input (exit 2) or a singular system (exit 3).
+     */
+    record UserError(String message, int exitCode) {
+        /** The user error {@code t} is caused by; empty for an unexpected failure. */
+        static Optional<UserError> of(Throwable t) {
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof InvalidInputException) return Optional.of(new UserError(c.getMessage(), NewtonDirectionJob.EXIT_BAD_INPUT));
+                if (c instanceof SingularStageException) return Optional.of(new UserError(c.getMessage(), NewtonDirectionJob.EXIT_SINGULAR));
+            }
+            return Optional.empty();
+        }
     }
 
     /** "all" -> 0 (every example), else a positive count. */
@@ -48,6 +67,6 @@ final class Commands {
         } catch (NumberFormatException e) {
             // below
         }
-        throw new org.hessinv.model.InvalidInputException("--curvature-batch must be \"all\" or a positive integer, got \"" + s + "\"");
+        throw new InvalidInputException("--curvature-batch must be \"all\" or a positive integer, got \"" + s + "\"");
     }
 }

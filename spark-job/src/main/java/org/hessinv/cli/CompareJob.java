@@ -35,19 +35,13 @@ public final class CompareJob implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     SparkOptions sparkOptions = new SparkOptions();
 
-    @Option(names = "--model", paramLabel = "M.json", description = "JSON model spec.")
-    String model;
-    @Option(names = "--data", paramLabel = "PATH", description = "Training examples (CSV, Parquet or LibSVM).")
-    String data;
-    @Option(names = "--format", paramLabel = "csv|parquet|libsvm")
-    String format;
-    @Option(names = "--params", paramLabel = "P.npy", description = "Starting parameters; else --init-seed.")
-    String params;
-    @Option(names = "--init-seed", paramLabel = "N", defaultValue = "0", description = "Seed of the initializer (default ${DEFAULT-VALUE}).")
-    long initSeed;
+    @picocli.CommandLine.Mixin
+    TrainingOptions training = new TrainingOptions();
     @Option(names = "--optimizers", paramLabel = "LIST", defaultValue = "lm,lbfgs,adam,hf", split = ",",
             description = "Comma-separated, from lm, trust-region, lbfgs, adam, hf (default ${DEFAULT-VALUE}).")
     List<String> optimizers;
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "1000000", description = "Step limit of each (default ${DEFAULT-VALUE}).")
+    int steps;
     @Option(names = "--time-limit", paramLabel = "SECONDS", defaultValue = "120", description = "Budget of each optimizer (default ${DEFAULT-VALUE}).")
     double timeLimit;
     @Option(names = "--reach", paramLabel = "L", defaultValue = "1e-3", description = "Also report the seconds to training loss <= L (default ${DEFAULT-VALUE}).")
@@ -56,42 +50,6 @@ public final class CompareJob implements Callable<Integer> {
     String out;
     @Option(names = "--overwrite", description = "Replace an earlier comparison in --out.")
     boolean overwrite;
-    @Option(names = "--validation", paramLabel = "PATH")
-    String validation;
-    @Option(names = "--validation-fraction", paramLabel = "F", description = "Default: 0.2 for the built-in digits, none otherwise.")
-    Double validationFraction;
-    @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true")
-    boolean standardize;
-    @Option(names = "--curvature", paramLabel = "ggn|hessian", description = "For every optimizer that uses one (default: hessian for trust-region, ggn otherwise).")
-    String curvature;
-    @Option(names = "--solver", paramLabel = "auto|riccati|output-space", defaultValue = "auto", description = "Exact route (as train; default ${DEFAULT-VALUE}).")
-    String solver;
-    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256")
-    String curvatureBatch;
-    @Option(names = "--resample-every", paramLabel = "K", defaultValue = "0")
-    int resampleEvery;
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "1000000", description = "Step limit of each (default ${DEFAULT-VALUE}).")
-    int steps;
-    @Option(names = "--target-loss", paramLabel = "L")
-    Double targetLoss;
-    @Option(names = "--gradient-tolerance", paramLabel = "G", defaultValue = "1e-10")
-    double gradientTolerance;
-    @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "10")
-    int checkpointEvery;
-    @Option(names = "--damping", paramLabel = "LAMBDA", defaultValue = "1")
-    double damping;
-    @Option(names = "--radius", paramLabel = "DELTA", defaultValue = "1")
-    double radius;
-    @Option(names = "--lbfgs-memory", paramLabel = "M", defaultValue = "10")
-    int lbfgsMemory;
-    @Option(names = "--learning-rate", paramLabel = "ALPHA", description = "Adam's (default: picked by the grid of train).")
-    Double learningRate;
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "0")
-    int batchSize;
-    @Option(names = "--cg-max", paramLabel = "N", defaultValue = "250")
-    int cgMax;
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0")
-    long seed;
 
     private SparkSession given;
 
@@ -139,26 +97,19 @@ public final class CompareJob implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         long start = System.nanoTime();
-        boolean builtIn = model == null && data == null;
-        if (!builtIn && (model == null || data == null)) throw new InvalidInputException("give both --model and --data (or neither, for the built-in digits run)");
+        boolean builtIn = training.builtIn();
         if (out == null && !builtIn) throw new InvalidInputException("give --out DIR for the comparison");
         Path dir = Path.of(out != null ? out : "hessinv-out/compare").toAbsolutePath().normalize();
         if (optimizers.isEmpty()) throw new InvalidInputException("--optimizers is empty; give e.g. lm,lbfgs,adam,hf");
         if (optimizers.stream().distinct().count() != optimizers.size()) throw new InvalidInputException("--optimizers lists one twice: " + optimizers);
         if (!(timeLimit > 0)) throw new InvalidInputException("--time-limit must be > 0 seconds, got " + timeLimit);
-        if (validation != null && validationFraction != null) throw new InvalidInputException("give --validation or --validation-fraction, not both");
-        double fraction = validationFraction != null ? validationFraction : builtIn && validation == null ? DigitsProblem.VALIDATION_FRACTION : 0;
-        TrainSettings base = new TrainSettings(builtIn ? "built-in digits" : TrainJob.abs(model), builtIn ? "built-in" : TrainJob.abs(data), format,
-                validation == null ? null : TrainJob.abs(validation), fraction, standardize, optimizers.get(0), "ggn", solver,
-                Commands.curvatureBatch(curvatureBatch), resampleEvery, steps, timeLimit, targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss,
-                gradientTolerance, checkpointEvery, sparkOptions.partitionsOrZero(), seed, damping, radius,
-                params == null ? null : TrainJob.abs(params), initSeed, lbfgsMemory, learningRate == null ? Double.NaN : learningRate, batchSize, cgMax);
         List<TrainSettings> each = new ArrayList<>();
         for (String o : optimizers) {
-            TrainSettings s = base.withOptimizer(o, curvature);
+            TrainSettings s = training.settings(o, steps, timeLimit, sparkOptions.partitionsOrZero());
             TrainJob.check(s);
             each.add(s);
         }
+        TrainSettings base = each.get(0);
         if (Files.exists(dir) && !overwrite) {
             throw new InvalidInputException("--out " + dir + " exists; pass --overwrite to replace the comparison in it, or choose another --out");
         }

@@ -4,34 +4,48 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.hessinv.curvature.Curvature;
 import org.hessinv.io.AtomicOutputDir;
+import org.hessinv.io.Json;
 import org.hessinv.io.Npy;
-import org.hessinv.io.ReportJson;
 import org.hessinv.linalg.Blas;
-import org.hessinv.linalg.SingularStageException;
+import org.hessinv.solve.SingularStageException;
 import org.hessinv.model.Example;
 import org.hessinv.model.InvalidInputException;
 import org.hessinv.model.ModelSpec;
 import org.hessinv.model.Network;
 import org.hessinv.spark.ExampleReader;
-import org.hessinv.spark.KryoRegistration;
 import org.hessinv.spark.MasterUrl;
-import org.hessinv.spark.UserErrorLogFilter;
 import org.hessinv.spark.NewtonDirectionPipeline;
+import org.hessinv.solve.ResidualCertificate;
+import org.hessinv.solve.SolverChoice;
 import org.hessinv.solve.SweepProgress;
-import org.hessinv.solve.WoodburySolver;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code newton-direction}: reads a model, parameters and data, runs {@link NewtonDirectionPipeline} and
- * writes {@code direction.npy} and {@code report.json} atomically. Exit codes: 0 success, 2 bad input,
- * 3 singular curvature system, 1 anything else.
+ * writes {@code direction.npy} and {@code report.json} ({@link DirectionReport}) atomically. Exit codes
+ * ({@link Commands}): 0 success, 2 bad input, 3 singular curvature system, 1 anything else.
  */
-public final class NewtonDirectionJob {
+@Command(name = "newton-direction", mixinStandardHelpOptions = true, version = "hessinv 0.1.0-SNAPSHOT", sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {"Solves (C + D I) d = r exactly for the batch curvature C (Hessian or Gauss-Newton)",
+                "and writes DIR/direction.npy and DIR/report.json. With neither --model nor --data:",
+                "the built-in default (deep narrow residual network, generated teacher-student data)",
+                "into " + NewtonDirectionJob.DEFAULT_OUT + ". Model presets: conf/models/deep-narrow.json,",
+                "wide-input.json, paper-square.json (see conf/models/README.md)."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:done", "1:unexpected failure", "2:bad input (one line: error: ...)",
+                "3:singular or uncertified curvature system"})
+public final class NewtonDirectionJob implements Callable<Integer> {
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_SINGULAR = 3;
     public static final int EXIT_FAILURE = 1;
@@ -39,8 +53,54 @@ public final class NewtonDirectionJob {
     public static final String VERBOSE = "--verbose";
     /** The parameters the direction is for, written when they come from the seeded initializer. */
     public static final String INITIAL_PARAMS = "initial-params.npy";
+    static final String DEFAULT_OUT = "hessinv-out/default";
+    /** Without --curvature-batch: this many examples, or all when there are fewer. */
+    static final long DEFAULT_CURVATURE_BATCH = 64;
 
-    private NewtonDirectionJob() {}
+    @Option(names = "--model", paramLabel = "M.json", description = "JSON model spec (conf/models/*.json); needs --data.")
+    String model;
+    @Option(names = "--params", paramLabel = "P.npy", description = "Parameters (float64 .npy); else --init-seed.")
+    String params;
+    @Option(names = "--init-seed", paramLabel = "N", description = "Seed of the initializer, without --params (default 0); the parameters are written as "
+            + INITIAL_PARAMS + ".")
+    Long initSeed;
+    @Option(names = "--data", paramLabel = "PATH", description = "Examples (CSV, Parquet or LibSVM file or folder); needs --model.")
+    String data;
+    @Option(names = "--format", paramLabel = "csv|parquet|libsvm", description = "Data format (default: from the extension, else csv).")
+    String format;
+    @Option(names = "--curvature", paramLabel = "hessian|ggn", defaultValue = "hessian",
+            description = "The exact Hessian (possibly indefinite) or the Gauss-Newton matrix (default ${DEFAULT-VALUE}).")
+    String curvature;
+    @Option(names = "--damping", paramLabel = "D", defaultValue = "1e-3", description = "D >= 0 (default ${DEFAULT-VALUE}).")
+    double damping;
+    @Option(names = "--curvature-batch", paramLabel = "all|N", description = "Examples drawn (seeded) for the curvature (default "
+            + DEFAULT_CURVATURE_BATCH + ", or all when there are fewer; an N larger than the data is refused); the gradient uses all.")
+    String curvatureBatch;
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the curvature-batch draw (default ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--rhs", paramLabel = "gradient|R.npy", defaultValue = "gradient",
+            description = "Right-hand side r: the gradient or a float64 .npy vector in the parameter layout (default ${DEFAULT-VALUE}).")
+    String rhs;
+    @Option(names = "--solver", paramLabel = "auto|riccati|output-space|woodbury|dense", defaultValue = "riccati",
+            description = {"Exact route (default ${DEFAULT-VALUE}): riccati, the Riccati sweep (any network, curvature, batch);"
+                    + " output-space, the Gauss-Newton curvature in the batch's B K outputs (--curvature ggn, D > 0);"
+                    + " woodbury, the paper's section 6 route (square-parameterized layers, a single-parameter head,"
+                    + " --curvature-batch 1; no inertia); dense, the dense reference (at most 10000 parameters);"
+                    + " auto, the cheaper of riccati and output-space by their flop models (riccati for the Hessian)."})
+    String solver;
+    @Option(names = "--max-residual", paramLabel = "R", description = "Refuse (exit 3) a direction whose certified residual "
+            + "|(C + D I) d - r| / |r| exceeds R (default " + ResidualCertificate.DEFAULT_LIMIT + ").")
+    Double maxResidual;
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder, written atomically (default " + DEFAULT_OUT + " for the built-in run).")
+    String out;
+    @Option(names = "--overwrite", description = "Replace an earlier output folder of this program (it holds a .hessinv-output marker).")
+    boolean overwrite;
+
+    @CommandLine.Mixin
+    SparkOptions sparkOptions = new SparkOptions();
+
+    /** Set by tests: a session to use (and leave open). */
+    private SparkSession given;
 
     public static void main(String[] args) {
         int code = run(args, null);
@@ -49,77 +109,95 @@ public final class NewtonDirectionJob {
 
     /** Runs the job; with a non-null {@code spark} session (tests) that session is used and left open. Returns the exit code. */
     public static int run(String[] args, SparkSession spark) {
-        boolean verbose = java.util.Arrays.asList(args).contains(VERBOSE);
-        if (!verbose) UserErrorLogFilter.install();
-        try {
-            JobOptions o = JobOptions.parse(java.util.Arrays.stream(args).filter(a -> !a.equals(VERBOSE)).toArray(String[]::new));
-            if (o.help()) {
-                System.out.println(JobOptions.USAGE);
-                return 0;
-            }
-            Map<String, Object> report = execute(o, spark);
-            printSummary(report, o);
-            return 0;
-        } catch (Throwable t) {
-            UserError e = UserError.of(t);
-            if (e == null) {
-                System.err.println("error: unexpected failure: " + t);
-                t.printStackTrace();
-                return EXIT_FAILURE;
-            }
-            if (verbose) t.printStackTrace();
-            System.err.println("error: " + e.message());
-            return e.exitCode();
-        }
+        NewtonDirectionJob job = new NewtonDirectionJob();
+        job.given = spark;
+        return Commands.execute(job, args);
     }
 
-    static Map<String, Object> execute(JobOptions o, SparkSession given) throws Exception {
-        long start = System.nanoTime();
-        Network net = o.builtInDefault() ? DefaultProblem.network() : ModelSpec.read(Path.of(o.model()));
-        double[] x = o.params() != null ? Npy.read(Path.of(o.params())) : net.initialParameters(o.initSeed() == null ? 0 : o.initSeed());
-        if (given != null) MasterUrl.checkForm(o.master());   // the given session is used whatever --master says
-        else MasterUrl.check(o.master() != null ? o.master() : new SparkConf().get("spark.master", null));
-        net.validateParameters(x);
-        if (o.solver().equals("woodbury")) {
-            // the route's model and batch preconditions, before any data is read or output written
-            // ("all" examples is checked by the pipeline once the number of examples is known)
-            WoodburySolver.checkApplicable(net, o.curvatureBatch() == 0 ? 1 : Math.abs(o.curvatureBatch()));
+    @Override public Integer call() throws Exception {
+        Written w = execute();
+        printSummary(w.report(), w.out());
+        return 0;
+    }
+
+    /** The report and the folder it was committed to. */
+    record Written(DirectionReport report, Path out) {}
+
+    private boolean builtInDefault() { return model == null && data == null; }
+
+    /** The options' own checks, before anything is read. */
+    private void checkOptions() {
+        if ((model == null) != (data == null)) {
+            throw new InvalidInputException(model == null ? "--data needs --model (the network the data is for); give both, or neither for the built-in default"
+                    : "--model needs --data (the examples); give both, or neither for the built-in default");
         }
-        double[] rhs = null;
-        if (!o.rhs().equals("gradient")) {
-            rhs = Npy.read(Path.of(o.rhs()));
-            if (rhs.length != net.paramCount()) {
-                throw new InvalidInputException("--rhs " + o.rhs() + " has " + rhs.length + " entries but the model has "
+        if (params != null && initSeed != null) throw new InvalidInputException("give either --params or --init-seed, not both");
+        if (out == null && !builtInDefault()) throw new InvalidInputException("missing --out DIR: the folder to write direction.npy and report.json to");
+        if (!(damping >= 0) || !Double.isFinite(damping)) throw new InvalidInputException("--damping must be a finite number >= 0, got " + damping);
+        if (maxResidual != null && (!(maxResidual > 0) || !Double.isFinite(maxResidual))) {
+            throw new InvalidInputException("--max-residual must be a number > 0 (e.g. 1e-6), got " + maxResidual);
+        }
+        if (sparkOptions.partitionsOrZero() > 100_000) throw new InvalidInputException("--partitions must be between 1 and 100000, got " + sparkOptions.partitions);
+    }
+
+    /** 0 means all examples; not given: -64, the default "64, or all examples when there are fewer" (see NewtonDirectionPipeline.Request). */
+    private long curvatureBatch() { return curvatureBatch == null ? -DEFAULT_CURVATURE_BATCH : Commands.curvatureBatch(curvatureBatch); }
+
+    private double maxResidual() { return maxResidual != null ? maxResidual : ResidualCertificate.DEFAULT_LIMIT; }
+
+    private long initSeed() { return initSeed == null ? 0 : initSeed; }
+
+    Written execute() throws Exception {
+        long start = System.nanoTime();
+        checkOptions();
+        Curvature curv = Curvature.fromSpec(curvature);
+        SolverChoice choice = SolverChoice.fromSpec(solver);
+        long batch = curvatureBatch();
+        Network net = builtInDefault() ? DefaultProblem.network() : ModelSpec.read(Path.of(model));
+        double[] x = params != null ? Npy.read(Path.of(params)) : net.initialParameters(initSeed());
+        String master = sparkOptions.master;
+        if (given != null) MasterUrl.checkForm(master);   // the given session is used whatever --master says
+        else MasterUrl.check(master != null ? master : new SparkConf().get("spark.master", null));
+        net.validateParameters(x);
+        if (choice != SolverChoice.AUTO) {
+            // the route's preconditions, before any data is read or output written ("all" examples, or the default
+            // batch on fewer examples, is checked by the pipeline once the number of examples is known)
+            choice.resolve(net, batch == 0 ? 1 : Math.abs(batch), curv, damping, 1);
+        }
+        double[] r = null;
+        if (!rhs.equals("gradient")) {
+            r = Npy.read(Path.of(rhs));
+            if (r.length != net.paramCount()) {
+                throw new InvalidInputException("--rhs " + rhs + " has " + r.length + " entries but the model has "
                         + net.paramCount() + " parameters; give a vector in the parameter layout");
             }
-            for (double v : rhs) if (!Double.isFinite(v)) throw new InvalidInputException("--rhs " + o.rhs() + " has a non-finite entry; clean it");
+            for (double v : r) if (!Double.isFinite(v)) throw new InvalidInputException("--rhs " + rhs + " has a non-finite entry; clean it");
         }
-        ExampleReader.Format format = o.data() == null ? null
-                : o.format() != null ? ExampleReader.Format.fromSpec(o.format()) : ExampleReader.Format.guess(o.data());
-        try (AtomicOutputDir out = AtomicOutputDir.open(Path.of(o.out()), o.overwrite())) {
+        ExampleReader.Format fmt = data == null ? null
+                : format != null ? ExampleReader.Format.fromSpec(format) : ExampleReader.Format.guess(data);
+        Path outDir = Path.of(out != null ? out : DEFAULT_OUT);
+        try (AtomicOutputDir dir = AtomicOutputDir.open(outDir, overwrite || (builtInDefault() && out == null))) {
             long sparkStart = System.nanoTime();
-            SparkSession spark = given != null ? given : session(o);
+            SparkSession spark = given != null ? given : session();
             long pipelineStart = System.nanoTime();
             try {
                 JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-                int partitions = o.partitions() != null ? o.partitions() : sc.defaultParallelism();
+                int partitions = sparkOptions.partitions != null ? sparkOptions.partitions : sc.defaultParallelism();
                 JavaRDD<Example> examples;
-                if (o.builtInDefault()) {
+                if (builtInDefault()) {
                     Network teacherNet = net;
                     double[] teacher = net.initialParameters(DefaultProblem.TEACHER_SEED);
                     examples = sc.parallelize(LongStream.range(0, DefaultProblem.EXAMPLES).boxed().toList(), partitions)
                             .map(i -> DefaultProblem.example(teacherNet, teacher, i));
                 } else {
-                    examples = ExampleReader.read(spark, o.data(), format, net);
+                    examples = ExampleReader.read(spark, data, fmt, net);
                 }
-                long curvatureBatch = o.curvatureBatch();
                 long readEnd = System.nanoTime();
-                var result = NewtonDirectionPipeline.run(sc, new NewtonDirectionPipeline.Request(net, x, examples, o.curvature(),
-                        o.damping(), curvatureBatch, o.seed(), rhs, partitions, new ProgressPrinter(), o.solver(), o.maxResidual()));
+                var result = NewtonDirectionPipeline.run(sc, new NewtonDirectionPipeline.Request(net, x, examples, curv,
+                        damping, batch, seed, r, partitions, new ProgressPrinter(), choice, maxResidual()));
                 long writeStart = System.nanoTime();
-                Map<String, Object> report = report(o, net, result, partitions, spark.sparkContext().master());
-                Npy.write(out.file("direction.npy"), result.solution().direction());
-                if (o.params() == null) Npy.write(out.file(INITIAL_PARAMS), x);   // --init-seed or the default: keep what was used
+                Npy.write(dir.file("direction.npy"), result.solution().direction());
+                if (params == null) Npy.write(dir.file(INITIAL_PARAMS), x);   // --init-seed or the default: keep what was used
                 // every second of total in a named phase: setup (spec, parameters, checks), spark (session start), read (the
                 // readers' schema and header passes), the pipeline's phases, its bookkeeping between them (pipeline-other), write
                 Map<String, Double> timings = new LinkedHashMap<>();
@@ -134,87 +212,45 @@ public final class NewtonDirectionJob {
                 timings.put("pipeline-other", Math.max(0, (writeStart - readEnd) / 1e9 - phases));
                 timings.put("write", (System.nanoTime() - writeStart) / 1e9);
                 timings.put("total", (System.nanoTime() - start) / 1e9);
-                report.put("timings", timings);
-                ReportJson.write(out.file("report.json"), report);
-                out.commit();
-                report.put("out", out.target().toString());
-                return report;
+                DirectionReport report = report(net, result, partitions, spark.sparkContext().master(), timings);
+                Json.write(dir.file("report.json"), report);
+                dir.commit();
+                return new Written(report, dir.target());
             } finally {
                 if (given == null) spark.stop();
             }
         }
     }
 
-    private static SparkSession session(JobOptions o) {
-        SparkConf conf = KryoRegistration.register(new SparkConf().setAppName("hessinv newton-direction"));
-        if (o.master() != null) conf.setMaster(o.master());
-        else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    private SparkSession session() {
+        SparkSession spark = sparkOptions.session("hessinv newton-direction");
         if (spark.sparkContext().isStopped()) {
             throw new InvalidInputException("the Spark master " + spark.sparkContext().master() + " did not accept the application; check --master and the cluster");
         }
         return spark;
     }
 
-    private static Map<String, Object> report(JobOptions o, Network net, NewtonDirectionPipeline.Result r, int partitions, String master) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("loss", r.loss());
-        m.put("gradientNorm", norm(r.gradient()));
-        m.put("rhs", o.rhs());
-        m.put("rhsNorm", norm(r.rhs()));
-        m.put("directionNorm", norm(r.solution().direction()));
-        m.put("residual", r.residual());
-        m.put("maxResidual", o.maxResidual());
-        if (r.solution().worstPivot() != null) {
-            Map<String, Object> worst = new LinkedHashMap<>();
-            worst.put("layer", r.solution().worstPivot().layer());
-            worst.put("rcond", r.solution().worstPivot().rcond());
-            m.put("worstPivot", worst);
-        }
-        m.put("logAbsDet", r.solution().logAbsDet());
-        if (r.solution().inertia() == null) {
-            m.put("inertia", null);   // the woodbury route gives log|det| but no inertia
-        } else {
-            Map<String, Object> inertia = new LinkedHashMap<>();
-            inertia.put("negative", r.solution().inertia().negative());
-            inertia.put("zero", r.solution().inertia().zero());
-            inertia.put("positive", r.solution().inertia().positive());
-            m.put("inertia", inertia);
-        }
-        m.put("curvature", o.curvature().specName());
-        m.put("damping", o.damping());
-        m.put("solver", o.solver());
-        m.put("examples", r.examples());
-        m.put("curvatureExamples", r.curvatureExamples());
-        m.put("partitions", partitions);
-        m.put("layerRanges", r.layerRanges());
-        m.put("master", master);
-        m.put("model", o.builtInDefault() ? "built-in deep-narrow preset" : o.model());
-        m.put("params", o.params() != null ? o.params() : INITIAL_PARAMS + " (--init-seed " + (o.initSeed() == null ? 0 : o.initSeed()) + ")");
-        m.put("layers", net.stageCount());
-        m.put("parameters", net.paramCount());
-        m.put("blas", Blas.backend());
-        m.put("timings", new LinkedHashMap<>(r.timings()));
-        return m;
+    private DirectionReport report(Network net, NewtonDirectionPipeline.Result r, int partitions, String master, Map<String, Double> timings) {
+        return new DirectionReport(r.loss(), norm(r.gradient()), rhs, norm(r.rhs()), norm(r.solution().direction()), r.residual(),
+                maxResidual(), r.solution().worstPivot(), r.solution().logAbsDet(), r.solution().inertia(), Curvature.fromSpec(curvature).specName(),
+                damping, r.solution().route(), r.examples(), r.curvatureExamples(), partitions, r.layerRanges(), master,
+                builtInDefault() ? "built-in deep-narrow preset" : model,
+                params != null ? params : INITIAL_PARAMS + " (--init-seed " + initSeed() + ")",
+                net.stageCount(), net.paramCount(), Blas.backend(), timings);
     }
 
-    private static void printSummary(Map<String, Object> r, JobOptions o) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> inertia = (Map<String, Object>) r.get("inertia");
-        System.out.printf(Locale.ROOT, "hessinv: Newton direction for %s (%d layers, %d parameters)%n", r.get("model"), r.get("layers"), r.get("parameters"));
+    private void printSummary(DirectionReport r, Path outDir) {
+        System.out.printf(Locale.ROOT, "hessinv: Newton direction for %s (%d layers, %d parameters)%n", r.model(), r.layers(), r.parameters());
         System.out.printf(Locale.ROOT, "  examples %d, curvature batch %d, %s, damping %g, master %s, %d partitions%n",
-                r.get("examples"), r.get("curvatureExamples"), r.get("curvature"), (Double) r.get("damping"), r.get("master"), r.get("partitions"));
-        System.out.printf(Locale.ROOT, "  loss %.6g  |gradient| %.6g  |direction| %.6g%n", r.get("loss"), r.get("gradientNorm"), r.get("directionNorm"));
+                r.examples(), r.curvatureExamples(), r.curvature(), r.damping(), r.master(), r.partitions());
+        System.out.printf(Locale.ROOT, "  loss %.6g  |gradient| %.6g  |direction| %.6g%n", r.loss(), r.gradientNorm(), r.directionNorm());
         System.out.printf(Locale.ROOT, "  solver %s   residual |(C + dI) d - r| / |r| = %.3g   log|det| = %.6g   inertia (-,0,+) = %s%n",
-                r.get("solver"), r.get("residual"), r.get("logAbsDet"), inertia == null ? "not given by this solver"
-                        : "(" + inertia.get("negative") + ", " + inertia.get("zero") + ", " + inertia.get("positive") + ")");
-        @SuppressWarnings("unchecked")
-        Map<String, Double> timings = (Map<String, Double>) r.get("timings");
+                r.solver(), r.residual(), r.logAbsDet(), r.inertia().map(in -> "(" + in.negative() + ", " + in.zero() + ", " + in.positive() + ")")
+                        .orElse("not given by this solver"));
         StringBuilder t = new StringBuilder();
-        timings.forEach((k, v) -> t.append(t.length() == 0 ? "" : ", ").append(k).append('=').append(String.format(Locale.ROOT, "%.2f", v)));
+        r.timings().forEach((k, v) -> t.append(t.length() == 0 ? "" : ", ").append(k).append('=').append(String.format(Locale.ROOT, "%.2f", v)));
         System.out.printf(Locale.ROOT, "  timings (s): {%s}%n", t);
-        System.out.printf(Locale.ROOT, "  wrote %s/direction.npy%s and report.json%n", r.get("out"),
-                o.params() == null ? ", " + INITIAL_PARAMS : "");
+        System.out.printf(Locale.ROOT, "  wrote %s/direction.npy%s and report.json%n", outDir, params == null ? ", " + INITIAL_PARAMS : "");
     }
 
     private static double norm(double[] v) {
@@ -253,28 +289,6 @@ public final class NewtonDirectionJob {
             double all = weighted ? java.util.Arrays.stream(costs).sum() : total;
             System.err.printf(Locale.ROOT, "%s sweep: %d of %d layers done (layer %d), %.1f s elapsed, ~%.0f s left in this sweep%n",
                     sweepName, done, total, layer, elapsed, elapsed * (all - doneCost) / doneCost);
-        }
-    }
-
-    /** A failure the user can act on: bad input (exit 2) or a singular system (exit 3), found anywhere in the cause chain. */
-    record UserError(String message, int exitCode) {
-        static UserError of(Throwable t) {
-            for (Throwable c = t; c != null; c = c.getCause()) {
-                if (c instanceof InvalidInputException) return new UserError(c.getMessage(), EXIT_BAD_INPUT);
-                if (c instanceof SingularStageException) return new UserError(c.getMessage(), EXIT_SINGULAR);
-            }
-            // a task failure on a remote executor carries the exception only as text
-            for (Throwable c = t; c != null; c = c.getCause()) {
-                String msg = String.valueOf(c.getMessage());
-                String marker = InvalidInputException.class.getName() + ": ";
-                int at = msg.indexOf(marker);
-                if (at >= 0) {
-                    String rest = msg.substring(at + marker.length());
-                    int nl = rest.indexOf('\n');
-                    return new UserError(nl >= 0 ? rest.substring(0, nl) : rest, EXIT_BAD_INPUT);
-                }
-            }
-            return null;
         }
     }
 }

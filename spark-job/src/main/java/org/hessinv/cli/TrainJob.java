@@ -55,70 +55,20 @@ import picocli.CommandLine.Option;
         exitCodeList = {"0:trained (any stop reason)", "1:unexpected failure", "2:bad input (one line: error: ...)",
                 "3:singular curvature system"})
 public final class TrainJob implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "M.json", description = "JSON model spec (conf/models/*.json).")
-    String model;
-    @Option(names = "--params", paramLabel = "P.npy", description = "Starting parameters (float64 .npy); else --init-seed.")
-    String params;
-    @Option(names = "--init-seed", paramLabel = "N", description = "Seed of the initializer (default ${DEFAULT-VALUE}).", defaultValue = "0")
-    long initSeed;
-    @Option(names = "--data", paramLabel = "PATH", description = "Training examples (CSV, Parquet or LibSVM).")
-    String data;
-    @Option(names = "--format", paramLabel = "csv|parquet|libsvm", description = "Data format (default: from the extension).")
-    String format;
-    @Option(names = "--validation", paramLabel = "PATH", description = "Validation examples (same format).")
-    String validation;
-    @Option(names = "--validation-fraction", paramLabel = "F", description = "Hold out a seeded fraction F in (0, 1) of the data "
-            + "(default: 0.2 for the built-in digits, none otherwise).")
-    Double validationFraction;
-    @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Standardize features with the training set's mean and standard deviation (default: on).")
-    boolean standardize;
+    @CommandLine.Mixin
+    TrainingOptions training = new TrainingOptions();
     @Option(names = "--optimizer", paramLabel = "lm|trust-region|lbfgs|adam|hf", defaultValue = "lm", description = "Default: ${DEFAULT-VALUE}.")
     String optimizer;
-    @Option(names = "--curvature", paramLabel = "ggn|hessian", description = "Default: hessian for trust-region, ggn otherwise (lm, hf).")
-    String curvature;
-    @Option(names = "--solver", paramLabel = "auto|riccati|output-space", defaultValue = "auto",
-            description = "Exact route: the Riccati sweep, the GGN in output space, or the cheaper by their cost models (default ${DEFAULT-VALUE}).")
-    String solver;
-    @Option(names = "--curvature-batch", paramLabel = "all|N", defaultValue = "256",
-            description = "Examples in the curvature batch (seeded draw; default ${DEFAULT-VALUE}, or all when there are fewer);"
-                    + " the loss and gradient use all.")
-    String curvatureBatch;
-    @Option(names = "--resample-every", paramLabel = "K", defaultValue = "0",
-            description = "Draw a new curvature batch every K steps (0: keep one batch; default ${DEFAULT-VALUE}).")
-    int resampleEvery;
     @Option(names = "--steps", paramLabel = "N", defaultValue = "100", description = "Step limit (default ${DEFAULT-VALUE}).")
     int steps;
     @Option(names = "--time-limit", paramLabel = "SECONDS", description = "Stop after this many seconds of training (default: none).")
     Double timeLimit;
-    @Option(names = "--target-loss", paramLabel = "L", description = "Stop when the training loss is <= L (default: none).")
-    Double targetLoss;
-    @Option(names = "--gradient-tolerance", paramLabel = "G", description = "Stop when ||gradient|| <= G (default ${DEFAULT-VALUE}).",
-            defaultValue = "1e-10")
-    double gradientTolerance;
-    @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "10", description = "Checkpoint every K steps (0: never; default ${DEFAULT-VALUE}).")
-    int checkpointEvery;
-    @Option(names = "--damping", paramLabel = "LAMBDA", defaultValue = "1", description = "Initial Levenberg-Marquardt damping (default ${DEFAULT-VALUE}).")
-    double damping;
-    @Option(names = "--radius", paramLabel = "DELTA", defaultValue = "1", description = "Initial trust-region radius (default ${DEFAULT-VALUE}).")
-    double radius;
-    @Option(names = "--lbfgs-memory", paramLabel = "M", defaultValue = "10", description = "L-BFGS pairs kept (default ${DEFAULT-VALUE}).")
-    int lbfgsMemory;
-    @Option(names = "--learning-rate", paramLabel = "ALPHA", description = "Adam's learning rate (default: the best of 1e-3..1e-1 "
-            + "after " + GRID_STEPS + " steps each, the grid's time counted in the run's).")
-    Double learningRate;
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "0", description = "Adam's minibatch (seeded by the step; 0: full batch; default ${DEFAULT-VALUE}).")
-    int batchSize;
-    @Option(names = "--cg-max", paramLabel = "N", defaultValue = "250", description = "Hessian-free: CG iterations per step at most (default ${DEFAULT-VALUE}).")
-    int cgMax;
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default hessinv-out/train for the built-in run).")
     String out;
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (its settings; stopping rules may be given).")
     boolean resume;
     @Option(names = "--overwrite", description = "Replace an earlier run in --out.")
     boolean overwrite;
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the curvature batch and validation split (default ${DEFAULT-VALUE}).")
-    long seed;
 
     @CommandLine.Mixin
     SparkOptions sparkOptions = new SparkOptions();
@@ -146,8 +96,7 @@ public final class TrainJob implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         long start = System.nanoTime();
-        boolean builtIn = model == null && data == null;
-        if (!builtIn && (model == null || data == null)) throw new InvalidInputException("give both --model and --data (or neither, for the built-in digits run)");
+        boolean builtIn = training.builtIn();
         Path outDir = Path.of(out != null ? out : builtIn ? "hessinv-out/train" : requireOut());
         try (AutoCloseable lock = RunFolder.lock(outDir)) {
             return train(start, outDir);
@@ -155,17 +104,16 @@ public final class TrainJob implements Callable<Integer> {
     }
 
     private int train(long start, Path outDir) throws Exception {
-        boolean builtIn = model == null && data == null;
         RunFolder existing = null;
         TrainSettings s0;
         if (resume) {
             existing = RunFolder.existing(outDir);
             TrainSettings saved = Json.read(existing.file(RunFolder.MARKER), TrainSettings.class);
             s0 = saved.withStopping(matched("--steps") ? steps : saved.steps(), matched("--time-limit") ? timeLimit : saved.timeLimit(),
-                    matched("--target-loss") ? targetLoss : saved.targetLoss(),
-                    matched("--gradient-tolerance") ? gradientTolerance : saved.gradientTolerance());
+                    matched("--target-loss") ? training.targetLoss : saved.targetLoss(),
+                    matched("--gradient-tolerance") ? training.gradientTolerance : saved.gradientTolerance());
         } else {
-            s0 = settings(builtIn);
+            s0 = training.settings(optimizer, steps, timeLimit == null ? Double.POSITIVE_INFINITY : timeLimit, sparkOptions.partitionsOrZero());
             RunFolder.checkNew(outDir, overwrite);
         }
         check(s0);
@@ -261,19 +209,6 @@ public final class TrainJob implements Callable<Integer> {
     private String requireOut() { throw new InvalidInputException("give --out DIR for the run folder"); }
 
     private boolean matched(String option) { return spec.commandLine().getParseResult().hasMatchedOption(option); }
-
-    private TrainSettings settings(boolean builtIn) {
-        String curvatureName = curvature != null ? curvature : TrainSettings.defaultCurvature(optimizer);
-        double fraction = validationFraction != null ? validationFraction : builtIn && validation == null ? DigitsProblem.VALIDATION_FRACTION : 0;
-        if (validation != null && validationFraction != null) throw new InvalidInputException("give --validation or --validation-fraction, not both");
-        int parts = sparkOptions.partitionsOrZero();
-        return new TrainSettings(builtIn ? "built-in digits" : abs(model), builtIn ? "built-in" : abs(data), format,
-                validation == null ? null : abs(validation), fraction, standardize, optimizer, curvatureName, solver,
-                Commands.curvatureBatch(curvatureBatch), resampleEvery, steps, timeLimit == null ? Double.POSITIVE_INFINITY : timeLimit,
-                targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss, gradientTolerance, checkpointEvery, parts, seed, damping,
-                radius, params == null ? null : abs(params), initSeed, lbfgsMemory, learningRate == null ? Double.NaN : learningRate,
-                batchSize, cgMax);
-    }
 
     static String abs(String p) { return Path.of(p).toAbsolutePath().normalize().toString(); }
 

@@ -20,14 +20,6 @@ public record TrainSettings(String model, String data, String format, String val
                 damping, radius, params, initSeed, lbfgsMemory, learningRate, batchSize, cgMax);
     }
 
-    /** The same settings with another optimizer (and its default curvature when {@code curvature} is null). */
-    TrainSettings withOptimizer(String optimizer, String curvature) {
-        return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer,
-                curvature != null ? curvature : defaultCurvature(optimizer), solver, curvatureBatch, resampleEvery, steps, timeLimit, targetLoss,
-                gradientTolerance, checkpointEvery, partitions, seed, damping, radius, params, initSeed, lbfgsMemory, learningRate,
-                batchSize, cgMax);
-    }
-
     /** The same settings with Adam's learning rate resolved (given, or picked by the grid). */
     TrainSettings withLearningRate(double rate) {
         return new TrainSettings(model, data, format, validation, validationFraction, standardize, optimizer, curvature, solver,

@@ -1,14 +1,11 @@
 package org.hessinv.curvature;
 
 import java.util.List;
-import org.hessinv.linalg.Blas;
-import org.hessinv.model.Activation;
+import org.hessinv.model.AffineMap;
 import org.hessinv.model.AffineStage;
 import org.hessinv.model.Example;
 import org.hessinv.model.Head;
-import org.hessinv.model.HiddenLayer;
 import org.hessinv.model.Network;
-import org.hessinv.model.Parameterization;
 import org.hessinv.model.Tanh;
 
 /**
@@ -24,7 +21,7 @@ import org.hessinv.model.Tanh;
  * (and of the block sums of the bias and square-parameter gradients) differs, and tanh is {@link Tanh#tanh}
  * (basic operations only, within 4 ulp of Math.tanh, 3x cheaper than its JNI call) with
  * {@code s' = 1 - s^2} of that value; every other operation (the other activations, their derivatives through
- * {@link Activation#d1FromValue}, the head's loss and gradient) is the same expression on the same operands. The one intended difference: the per-example path skips a zero adjoint
+ * {@link org.hessinv.model.Activation#d1FromValue}, the head's loss and gradient) is the same expression on the same operands. The one intended difference: the per-example path skips a zero adjoint
  * entry in {@code Weff^T g}, which only matters when a weight is infinite or NaN (0 * inf).
  *
  * <p>Not thread-safe: one instance per task (it keeps the block's matrices as scratch, about
@@ -46,17 +43,15 @@ public final class BlockSweep {
     private final double[][] zIn;
     /** s'(U_l) of hidden stage l (units x B); the head's: its gradient G. */
     private final double[][] deriv;
-    /** (W Z) with the frozen W of a GAIN stage (the gain's gradient needs it), else null. */
-    private final double[][] frozenProduct;
+    /** The affine map's block scratch of each stage ({@link AffineMap#newBlockScratch}: W Z of a gain stage). */
+    private final double[][] scratch;
     /** The adjoint G_l of U_l, units x B. */
     private final double[] g;
-    /** The adjoint of Z_{l-1}, inputs x B. */
-    private final double[] lambda;
-    /** The adjoint of Z_l carried down the residual connection. */
-    private final double[] lambdaUp;
+    /** The adjoints of Z_{l-1} and of Z_l (swapped going down). */
+    private double[] lambdaIn;
+    private double[] lambdaOut;
     /** The head's output U_L (units x B). */
     private final double[] out;
-    private final double[] column;
     private int rows;
 
     public BlockSweep(Network net, double[] x) { this(net, x, BLOCK_SIZE); }
@@ -70,19 +65,18 @@ public final class BlockSweep {
         this.capacity = capacity;
         zIn = new double[stages][];
         deriv = new double[stages][];
-        frozenProduct = new double[stages][];
+        scratch = new double[stages][];
         int w = net.maxWidth();
         for (int l = 0; l < stages; l++) {
             AffineStage s = net.stage(l);
             zIn[l] = new double[s.inputSize() * capacity];
             deriv[l] = new double[s.units() * capacity];
-            if (s.parameterization() == Parameterization.GAIN) frozenProduct[l] = new double[s.units() * capacity];
+            scratch[l] = s.affineMap().newBlockScratch(capacity);
         }
         g = new double[w * capacity];
-        lambda = new double[w * capacity];
-        lambdaUp = new double[w * capacity];
+        lambdaIn = new double[w * capacity];
+        lambdaOut = new double[w * capacity];
         out = new double[net.head().units() * capacity];
-        column = new double[w];
     }
 
     /** Examples in the block last swept. */
@@ -101,70 +95,12 @@ public final class BlockSweep {
         for (int e = 0; e < b; e++) System.arraycopy(block.get(e).features(), 0, z0, e * in, in);
         for (int l = 0; l < stages; l++) {
             AffineStage s = net.stage(l);
-            int n = s.units();
-            int k = s.inputSize();
             double[] z = zIn[l];
             double[] u = l == stages - 1 ? out : zIn[l + 1];
-            // U = Weff Z + ceff, into the next stage's input (overwritten by s(U) below) or the output
-            affine(l, s, z, u, b);
-            if (!(s instanceof HiddenLayer h)) break;
-            Activation act = h.activation();
-            double[] d = deriv[l];
-            boolean residual = h.isResidual();
-            boolean tanh = act == Activation.TANH;
-            int size = n * b;
-            for (int i = 0; i < size; i++) {
-                double ui = u[i];
-                double si = tanh ? Tanh.tanh(ui) : act.value(ui);
-                if (derivatives) d[i] = act.d1FromValue(ui, si);
-                u[i] = residual ? si + z[i] : si + 0.0;
-            }
-            if (residual && k != n) throw new IllegalStateException("residual stage changes width");
+            // U = Weff Z + ceff, into the next stage's input (overwritten by f(U) below) or the output
+            s.affineMap().blockApply(x, net.paramOffset(l), z, u, b, scratch[l]);
+            if (l < stages - 1) net.hidden(l).blockActivate(u, z, derivatives ? deriv[l] : null, s.units() * b);
         }
-    }
-
-    /** u = Weff(x) z + ceff(x) for the b columns of z. */
-    private void affine(int l, AffineStage s, double[] z, double[] u, int b) {
-        int n = s.units();
-        int k = s.inputSize();
-        int off = net.paramOffset(l);
-        switch (s.parameterization()) {
-            case FULL -> {
-                // W row-major n x k is W^T column-major (k x n): U = (W^T)^T Z
-                Blas.gemm(true, false, n, b, k, 1.0, x, off, k, z, 0, k, 0.0, u, 0, n);
-                int cOff = off + s.biasOffset();
-                for (int e = 0; e < b; e++) {
-                    int c0 = e * n;
-                    for (int j = 0; j < n; j++) u[c0 + j] = x[cOff + j] + u[c0 + j];
-                }
-            }
-            case GAIN -> {
-                double[] v = frozenProduct[l];
-                double[] wf = frozenOf(l, s);
-                Blas.gemm(true, false, n, b, k, 1.0, wf, 0, k, z, 0, k, 0.0, v, 0, n);
-                for (int e = 0; e < b; e++) {
-                    int c0 = e * n;
-                    for (int j = 0; j < n; j++) u[c0 + j] = x[off + j] * v[c0 + j];
-                }
-            }
-            case BIAS -> {
-                double[] wf = frozenOf(l, s);
-                Blas.gemm(true, false, n, b, k, 1.0, wf, 0, k, z, 0, k, 0.0, u, 0, n);
-                for (int e = 0; e < b; e++) {
-                    int c0 = e * n;
-                    for (int j = 0; j < n; j++) u[c0 + j] = u[c0 + j] + x[off + j];
-                }
-            }
-        }
-    }
-
-    /** Frozen weights of the square stages, copied once (AffineStage hands out copies). */
-    private double[][] frozen;
-
-    private double[] frozenOf(int l, AffineStage s) {
-        if (frozen == null) frozen = new double[stages][];
-        if (frozen[l] == null) frozen[l] = s.frozenWeights();
-        return frozen[l];
     }
 
     /** sum over the block of loss_i(x) (forward sweeps only), the examples' losses added in block order. */
@@ -232,63 +168,19 @@ public final class BlockSweep {
         for (int i = 0; i < nh * b; i++) g[i] = gl[i] * weight;
         for (int l = last; l >= 0; l--) {
             AffineStage s = net.stage(l);
-            int n = s.units();
-            int k = s.inputSize();
             int off = net.paramOffset(l);
-            double[] z = zIn[l];
             // the parameter gradient of stage l: Ju^T G summed over the block
-            switch (s.parameterization()) {
-                case FULL -> {
-                    // grad[W] (row-major n x k = column-major k x n) += Z G^T
-                    Blas.gemm(false, true, k, n, b, 1.0, z, 0, k, g, 0, n, 1.0, grad, off, k);
-                    rowSums(g, n, b, grad, off + s.biasOffset(), null);
-                }
-                case GAIN -> rowSums(g, n, b, grad, off, frozenProduct[l]);
-                case BIAS -> rowSums(g, n, b, grad, off, null);
-            }
+            s.affineMap().blockParamGradient(zIn[l], g, b, grad, off, scratch[l]);
             if (l == 0) break;
-            // Lambda_{l-1} = Weff^T G (+ Lambda_l through the residual connection)
-            switch (s.parameterization()) {
-                case FULL -> Blas.gemm(false, false, k, b, n, 1.0, x, off, k, g, 0, n, 0.0, lambda, 0, k);
-                case GAIN -> {
-                    for (int e = 0; e < b; e++) {
-                        int c0 = e * n;
-                        for (int j = 0; j < n; j++) g[c0 + j] = g[c0 + j] * x[off + j];
-                    }
-                    Blas.gemm(false, false, k, b, n, 1.0, frozenOf(l, s), 0, k, g, 0, n, 0.0, lambda, 0, k);
-                }
-                case BIAS -> Blas.gemm(false, false, k, b, n, 1.0, frozenOf(l, s), 0, k, g, 0, n, 0.0, lambda, 0, k);
-            }
-            boolean residual = s instanceof HiddenLayer h && h.isResidual();
-            HiddenLayer below = (HiddenLayer) net.stage(l - 1);
+            // Lambda_{l-1} = Weff^T G (+ Lambda_l through a residual connection), then G_{l-1} = Lambda_{l-1} * s'(U_{l-1})
+            s.blockInputAdjoint(x, off, g, lambdaOut, b, lambdaIn);
             double[] d = deriv[l - 1];
-            int size = below.units() * b;
-            // Lambda_{l-1} (+ Lambda_l through the residual connection), kept for a residual stage l-1,
-            // then G_{l-1} = Lambda_{l-1} * s'(U_{l-1})
-            if (residual) {
-                for (int i = 0; i < size; i++) lambda[i] += lambdaUp[i];
-            }
-            if (below.isResidual()) System.arraycopy(lambda, 0, lambdaUp, 0, size);
-            for (int i = 0; i < size; i++) g[i] = lambda[i] * d[i];
+            int size = net.stage(l - 1).units() * b;
+            for (int i = 0; i < size; i++) g[i] = lambdaIn[i] * d[i];
+            double[] t = lambdaOut;
+            lambdaOut = lambdaIn;
+            lambdaIn = t;
         }
         return loss;
-    }
-
-    /** grad[off + j] += sum_e G[j, e] (times scale[j, e] when given), each sum in block order. */
-    private void rowSums(double[] gm, int n, int b, double[] grad, int off, double[] scale) {
-        double[] acc = column;
-        java.util.Arrays.fill(acc, 0, n, 0.0);
-        if (scale == null) {
-            for (int e = 0; e < b; e++) {
-                int c0 = e * n;
-                for (int j = 0; j < n; j++) acc[j] += gm[c0 + j];
-            }
-        } else {
-            for (int e = 0; e < b; e++) {
-                int c0 = e * n;
-                for (int j = 0; j < n; j++) acc[j] += gm[c0 + j] * scale[c0 + j];
-            }
-        }
-        for (int j = 0; j < n; j++) grad[off + j] += acc[j];
     }
 }

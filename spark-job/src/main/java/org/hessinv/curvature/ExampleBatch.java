@@ -40,6 +40,9 @@ public final class ExampleBatch implements StageSource {
 
     public int size() { return examples.size(); }
 
+    /** The examples, in batch order (unmodifiable). */
+    public List<Example> examples() { return examples; }
+
     /** F(x) = (1/B) sum_i loss_i. */
     public double loss() {
         double s = 0;

@@ -2,8 +2,6 @@ package org.hessinv.curvature;
 
 import org.hessinv.model.AffineStage;
 import org.hessinv.model.Example;
-import org.hessinv.model.Head;
-import org.hessinv.model.HiddenLayer;
 import org.hessinv.model.Network;
 
 /**
@@ -41,30 +39,20 @@ public final class ExampleSweep {
             zIn[l] = z;
             u[l] = new double[s.units()];
             s.affine(x, net.paramOffset(l), z, u[l]);
-            if (s instanceof HiddenLayer h) {
-                double[] out = new double[h.units()];
-                h.output(z, u[l], out);
+            if (l < stages - 1) {
+                double[] out = new double[s.units()];
+                net.hidden(l).output(z, u[l], out);
                 z = out;
             }
         }
-        Head head = net.head();
         int last = stages - 1;
-        loss = head.loss(u[last], example.response());
+        loss = net.head().loss(u[last], example.response());
         lambdaOut[last] = new double[] {weight};
-        gU[last] = new double[head.units()];
-        head.gradient(u[last], example.response(), gU[last]);
-        for (int j = 0; j < gU[last].length; j++) gU[last][j] *= weight;
-        for (int l = last; l > 0; l--) {
+        for (int l = last; l >= 0; l--) {
             AffineStage s = net.stage(l);
-            double[] lambdaIn = new double[s.inputSize()];
-            s.affineTranspose(x, net.paramOffset(l), gU[l], lambdaIn, false);
-            if (s instanceof HiddenLayer h && h.isResidual()) {
-                for (int k = 0; k < lambdaIn.length; k++) lambdaIn[k] += lambdaOut[l][k];
-            }
-            HiddenLayer below = (HiddenLayer) net.stage(l - 1);
-            lambdaOut[l - 1] = lambdaIn;
-            gU[l - 1] = new double[below.units()];
-            for (int j = 0; j < below.units(); j++) gU[l - 1][j] = lambdaIn[j] * below.activation().d1(u[l - 1][j]);
+            gU[l] = new double[s.units()];
+            s.adjointOfU(u[l], lambdaOut[l], example.response(), gU[l]);
+            if (l > 0) lambdaOut[l - 1] = s.inputAdjoint(x, net.paramOffset(l), gU[l], lambdaOut[l]);
         }
     }
 
@@ -83,25 +71,15 @@ public final class ExampleSweep {
 
     /**
      * The factors of stage l's blocks A, B, P, R, S for this example (MATH.md section 2; section 5 for GGN).
-     * Hidden: J = ds/du, Lambda = diag(lambda s''), cross = g. Head: J = dloss/du, Lambda = w d2loss/du2, cross = g.
-     * GGN drops every second-derivative term but the head's Lambda.
+     * The stage gives J = df/du and Lambda = d2(lambda f)/du2 ({@link AffineStage#outputJacobian},
+     * {@link AffineStage#outputCurvature}); cross = g. GGN drops every second-derivative term but the head's Lambda.
      */
     public StageRecord record(int l, Curvature curvature) {
         AffineStage s = net.stage(l);
-        int n = s.units();
-        if (s instanceof HiddenLayer h) {
-            double[] jac = new double[n];
-            for (int j = 0; j < n; j++) jac[j] = h.activation().d1(u[l][j]);
-            if (curvature == Curvature.GGN) return new StageRecord(zIn[l], jac, null, false, null);
-            double[] lam = new double[n];
-            for (int j = 0; j < n; j++) lam[j] = lambdaOut[l][j] * h.activation().d2(u[l][j]);
-            return new StageRecord(zIn[l], jac, lam, false, gU[l].clone());
-        }
-        Head head = (Head) s;
-        double[] jac = new double[n];
-        head.gradient(u[l], example.response(), jac);
-        double[] lam = new double[n * n];
-        head.hessian(u[l], example.response(), weight, lam);
-        return new StageRecord(zIn[l], jac, lam, true, curvature == Curvature.GGN ? null : gU[l].clone());
+        boolean hessian = curvature == Curvature.HESSIAN;
+        double[] jac = new double[s.units()];
+        s.outputJacobian(u[l], example.response(), jac);
+        double[] lam = s.outputCurvature(u[l], lambdaOut[l], example.response(), hessian);
+        return new StageRecord(zIn[l], jac, lam, s.curvatureDense(), hessian ? gU[l].clone() : null);
     }
 }

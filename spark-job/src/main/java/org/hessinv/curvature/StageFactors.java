@@ -4,9 +4,9 @@ import java.util.List;
 import org.hessinv.linalg.Blas;
 
 /**
- * The Kronecker (and, for a wide stage, low-rank) form of a dense stage's control blocks over a batch of
- * B examples: the sweep multiplies by Bs through it ({@link #vTimesBs}, {@link #addBsTransposeProduct}),
- * and a wide stage's pivot is factorized from it through its capacitance. With
+ * The Kronecker form of a fully parameterized stage's control blocks over a batch of B examples
+ * ({@link KroneckerStage}, {@link CapacitanceStage}): the sweep multiplies by Bs through it ({@link #vTimesBs},
+ * {@link #addBsTransposeProduct}), and a capacitance stage's pivot is factorized from it through its capacitance. With
  * {@code Ju_i = I_units kron zt_i^T} (units x p, {@code zt_i = (z_i, 1)}) and
  * {@code U = [Ju_1^T .. Ju_B^T]} (p x m, m = B units):
  * {@code S = sum_i Ju_i^T Lambda_i Ju_i = U Lam U^T} and {@code Bs = vstack(D_i Ju_i) = D U^T}, where
@@ -55,6 +55,14 @@ public final class StageFactors {
                 for (int m = 0; m < units; m++) lambda[off + m * units + m] = r.lambda()[m];
             }
         }
+    }
+
+    /** The bytes of Zt, J and Lambda. */
+    public long bytes() { return (long) Double.BYTES * ((long) zt.length + jac.length + (lambda == null ? 0 : lambda.length)); }
+
+    /** The bytes of the factors of a stage with these dimensions, Lambda included (the Hessian's; the GGN's hidden layers have none). */
+    public static long bytes(long batch, long inputs, long units) {
+        return Double.BYTES * ((inputs + 1) * batch + batch * units + batch * units * units);
     }
 
     /** m = B units: the rank bound of S + Bs^T V Bs. */

@@ -28,12 +28,20 @@ public final class Blas {
     static final double PARALLEL_FLOPS = 8e6;
 
     /**
-     * C = alpha op(A) op(B) + beta C, with op(A) m x k and op(B) k x n. Large products are split by
-     * column blocks of C over the cores; the split depends only on the sizes, so results are reproducible.
+     * C = alpha op(A) op(B) + beta C, with op(A) m x k and op(B) k x n, cache-blocked by {@link GemmBlocking#DEFAULT}.
+     * Large products are split by column blocks of C over the cores; the split depends only on the sizes, so
+     * results are reproducible.
      */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                             double beta, double[] c, int cOff, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, GemmBlocking.DEFAULT);
+    }
+
+    /** C = alpha op(A) op(B) + beta C as {@link #gemm}, with the given panel sizes within each core's column block. */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                            double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                            double beta, double[] c, int cOff, int ldc, GemmBlocking blocking) {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             scale(beta, c, cOff, ldc, m, n);
@@ -41,42 +49,33 @@ public final class Blas {
         }
         int chunks = chunks(2.0 * m * n * k, n);
         if (chunks == 1) {
-            gemmBlocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            gemmBlocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, blocking);
             return;
         }
         java.util.stream.IntStream.range(0, chunks).parallel().forEach(j -> {
             int n0 = (int) ((long) n * j / chunks);
             int n1 = (int) ((long) n * (j + 1) / chunks);
             gemmBlocked(transA, transB, m, n1 - n0, k, alpha, a, aOff, lda,
-                    b, transB ? bOff + n0 : bOff + n0 * ldb, ldb, beta, c, cOff + n0 * ldc, ldc);
+                    b, transB ? bOff + n0 : bOff + n0 * ldb, ldb, beta, c, cOff + n0 * ldc, ldc, blocking);
         });
     }
 
-    /**
-     * Panel sizes of the cache blocking in m, k and n. netlib's Java dgemm (VectorBLAS) streams whole
-     * operands: once they outgrow the caches its rate collapses (measured on 2 cores: ~58 GFLOP/s at
-     * n = 1536 through this facade, ~5 at n = 2048). Products above these sizes are split into panels
-     * accumulated with beta = 1 after the first k panel; the split depends only on the sizes.
-     */
-    static final int BLOCK_M = Integer.getInteger("hessinv.gemm.blockM", 512);
-    static final int BLOCK_K = Integer.getInteger("hessinv.gemm.blockK", 512);
-    static final int BLOCK_N = Integer.getInteger("hessinv.gemm.blockN", 1024);
-
-    /** C = alpha op(A) op(B) + beta C on the calling thread, panel by panel (see {@link #BLOCK_M}). */
+    /** C = alpha op(A) op(B) + beta C on the calling thread, panel by panel of {@link GemmBlocking#DEFAULT}. */
     static void gemmBlocked(boolean transA, boolean transB, int m, int n, int k, double alpha,
                                     double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                                     double beta, double[] c, int cOff, int ldc) {
-        gemmBlocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, BLOCK_M, BLOCK_K, BLOCK_N);
+        gemmBlocked(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, GemmBlocking.DEFAULT);
     }
 
-    /** {@link #gemmBlocked} with given panel sizes (tests use small ones). */
+    /** C = alpha op(A) op(B) + beta C on the calling thread, panel by panel of the given blocking (tests use small ones). */
     static void gemmBlocked(boolean transA, boolean transB, int m, int n, int k, double alpha,
                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                            double beta, double[] c, int cOff, int ldc, int blockM, int blockK, int blockN) {
-        if (m <= blockM && k <= blockK && n <= blockN) {
+                            double beta, double[] c, int cOff, int ldc, GemmBlocking blocking) {
+        if (blocking.holds(m, k, n)) {
             gemmSerial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
+        int blockM = blocking.m(), blockK = blocking.k(), blockN = blocking.n();
         for (int j0 = 0; j0 < n; j0 += blockN) {
             int nb = Math.min(blockN, n - j0);
             for (int k0 = 0; k0 < k; k0 += blockK) {

@@ -17,7 +17,7 @@ public final class BunchKaufmanFactorization implements SymmetricFactorization {
         this.rcond = rcond;
     }
 
-    static BunchKaufmanFactorization factor(double[] q, int n, double anorm, int layer, String hint) {
+    static BunchKaufmanFactorization factor(double[] q, int n, double anorm) {
         double[] ld = java.util.Arrays.copyOf(q, n * n);
         int[] ipiv = new int[n];
         intW info = new intW(0);
@@ -25,7 +25,7 @@ public final class BunchKaufmanFactorization implements SymmetricFactorization {
         Blas.lapack().dsytrf("L", n, ld, 0, n, ipiv, 0, query, 0, -1, info);
         int lwork = Math.max(1, (int) query[0]);
         Blas.lapack().dsytrf("L", n, ld, 0, n, ipiv, 0, new double[lwork], 0, lwork, info);
-        if (info.val > 0) throw new SingularStageException(layer, 0.0, hint);
+        if (info.val > 0) throw new SingularMatrixException(n, 0.0);
         doubleW rc = new doubleW(0);
         intW info2 = new intW(0);
         Blas.lapack().dsycon("L", n, ld, 0, n, ipiv, 0, anorm, rc, new double[2 * n], 0, new int[n], 0, info2);
@@ -100,4 +100,13 @@ public final class BunchKaufmanFactorization implements SymmetricFactorization {
     }
 
     @Override public double rcond() { return rcond; }
+
+    /** A Bunch-Kaufman pivot is one that Cholesky refused: not (numerically) positive definite. */
+    @Override public boolean isPositiveDefinite() { return false; }
+
+    @Override public long bytes() { return (long) Double.BYTES * ld.length + (long) Integer.BYTES * ipiv.length; }
+
+    @Override public void applyInverseSquareRoot(double[] x) {
+        throw new IllegalStateException("sampling needs a positive definite matrix, its inertia is " + inertia());
+    }
 }

@@ -3,7 +3,7 @@ package org.hessinv.linalg;
 import org.netlib.util.intW;
 
 /**
- * The pivot of a wide dense stage, {@code Q = delta I + U M U^T} (p x p), factorized through its m x m
+ * The pivot of a capacitance stage, {@code Q = delta I + U M U^T} (p x p), factorized through its m x m
  * capacitance instead of densely (p > m = B units; delta > 0). {@code U = I_units kron Zt}, unit-major
  * m-order {@code mu * B + i}, with {@code Zt} the (inputs + 1) x B matrix of augmented stage inputs
  * {@code (z_i, 1)}; the parameter order is the stage's (W row-major units x inputs, then the bias).
@@ -51,21 +51,17 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
 
     /**
      * Factorizes {@code delta I + U M U^T} for {@code U = I_units kron Zt}. {@code zt} is (inputs + 1) x batch
-     * column-major with inputs + 1 > batch (a wide stage), {@code mid} the symmetric m x m middle in
-     * unit-major order (overwritten: it becomes the capacitance, so that no second m x m array is needed), {@code delta > 0}. Throws {@link SingularStageException} naming
-     * {@code layer} when the pivot's reciprocal condition estimate is below {@link #SINGULAR_RCOND}.
+     * column-major with inputs + 1 > batch (so that m < p), {@code mid} the symmetric m x m middle in
+     * unit-major order (overwritten: it becomes the capacitance, so that no second m x m array is needed).
+     * Throws {@link SingularMatrixException} when {@code delta <= 0} (Q then has rank at most m < p) or the
+     * pivot's reciprocal condition estimate is below {@link #SINGULAR_RCOND}.
      */
-    public static CapacitanceFactorization factor(int units, int inputs, int batch, double[] zt, double[] mid,
-                                                  double delta, int layer, String hint) {
+    public static CapacitanceFactorization factor(int units, int inputs, int batch, double[] zt, double[] mid, double delta) {
         int ld = inputs + 1;
         int m = units * batch;
-        if (batch >= ld) throw new IllegalArgumentException("not a wide stage: batch " + batch + " >= inputs + 1 = " + ld);
-        if (!(delta > 0) || !Double.isFinite(delta)) {
-            // whatever the curvature (Hessian or GGN): only damping or a larger batch makes this pivot nonsingular
-            throw new SingularStageException(layer, 0.0, "a stage with " + units * ld + " parameters has curvature of rank at most "
-                    + m + " (batch x units), so its pivot is singular without damping; add damping (--damping, e.g. 1e-4) "
-                    + "or use a curvature batch of at least " + ld + " examples (--curvature-batch)");
-        }
+        if (batch >= ld) throw new IllegalArgumentException("no capacitance: batch " + batch + " >= inputs + 1 = " + ld + ", so m >= p");
+        // rank(U M U^T) <= m < p: without damping the pivot is singular whatever M
+        if (!(delta > 0) || !Double.isFinite(delta)) throw new SingularMatrixException(units * ld, 0.0);
         // Zt = Qz Rz (Householder; stable whatever the conditioning of the inputs)
         double[] qz = zt.clone();
         double[] tau = new double[batch];
@@ -100,21 +96,42 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
         panel = null;
         SymmetricFactorization.mirrorLower(cap, m);
         for (int i = 0; i < m; i++) cap[i * m + i] += delta;
-        SymmetricFactorization capF = SymmetricFactorization.factor(cap, m, layer, hint);
+        SymmetricFactorization capF = SymmetricFactorization.factor(cap, m);
         // the pivot's eigenvalues are delta and those of Cap: rcond ~ min(sigma_min(Cap), delta) / max(||Cap||, delta)
         double capNorm = Blas.lapack().dlansy("1", "L", m, cap, 0, m, new double[m], 0);
         double rc = Math.min(capF.rcond() * capNorm, delta) / Math.max(capNorm, delta);
-        if (!(rc >= SINGULAR_RCOND)) throw new SingularStageException(layer, rc, hint);
+        if (!(rc >= SINGULAR_RCOND)) throw new SingularMatrixException(units * ld, rc);
         return new CapacitanceFactorization(units, inputs, batch, delta, qz, cap, capF, rc);
     }
+
+    /**
+     * The bytes the factorization of a pivot with these dimensions holds: Qz ((inputs + 1) x B), the capacitance
+     * Cap (m x m) and its factorization ({@link SymmetricFactorization#factorBytes}).
+     */
+    public static long bytes(long units, long inputs, long batch) {
+        long m = units * batch;
+        return Double.BYTES * ((inputs + 1) * batch + m * m) + SymmetricFactorization.factorBytes(m);
+    }
+
+    /**
+     * The bytes {@link #factor} allocates beyond what the factorization keeps ({@link #bytes(long, long, long)}) and
+     * the middle it is given: tau (B), Rz (B x B), the product panel (m x B) and the norm's workspace (m);
+     * LAPACK's QR workspaces (a few B columns) are not counted.
+     */
+    public static long workingBytes(long units, long inputs, long batch) {
+        long m = units * batch;
+        return Double.BYTES * (batch + batch * batch + m * batch + m);
+    }
+
+    @Override public long bytes() { return Double.BYTES * ((long) qz.length + cap.length) + capF.bytes(); }
 
     @Override public int dimension() { return p; }
 
     /** m = B units: the size of the capacitance matrix actually factorized. */
     public int capacitanceDimension() { return m; }
 
-    /** Whether the pivot is positive definite (its capacitance took a Cholesky factorization). */
-    public boolean isPositiveDefinite() { return capF instanceof CholeskyFactorization; }
+    /** Whether the pivot is positive definite (its capacitance is). */
+    @Override public boolean isPositiveDefinite() { return capF.isPositiveDefinite(); }
 
     /** t (m x nrhs) = Qf^T y for y p x nrhs. */
     private double[] applyQt(double[] y, int nrhs) {
@@ -193,14 +210,14 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
      * x <- T x with {@code T = (I - Qf Qf^T) / sqrt(delta) + Qf L^-T Qf^T}, Cap = L L^T: maps eps ~ N(0, I_p)
      * to a sample of N(0, Q^-1) ({@code T T^T = Q^-1}). Needs Q positive definite.
      */
-    public void applySampleMap(double[] x) {
-        if (!(capF instanceof CholeskyFactorization chol)) {
+    @Override public void applyInverseSquareRoot(double[] x) {
+        if (!capF.isPositiveDefinite()) {
             throw new IllegalStateException("sampling needs a positive definite pivot, its inertia is " + inertia());
         }
         double sq = Math.sqrt(delta);
         double[] t = applyQt(x, 1);
         double[] s = t.clone();
-        chol.applyInverseTransposeFactor(s);
+        capF.applyInverseSquareRoot(s);
         for (int i = 0; i < m; i++) s[i] -= t[i] / sq;
         for (int i = 0; i < p; i++) x[i] /= sq;
         addQ(s, 1, x);

@@ -24,21 +24,28 @@ public final class CholeskyFactorization implements SymmetricFactorization {
     private final int n;
     private final double[] l;
     private final double rcond;
+    private final CholeskyBases bases;
 
-    private CholeskyFactorization(int n, double[] l, double rcond) {
+    private CholeskyFactorization(int n, double[] l, double rcond, CholeskyBases bases) {
         this.n = n;
         this.l = l;
         this.rcond = rcond;
+        this.bases = bases;
     }
 
-    /** The factorization, or null when Q is not (numerically) positive definite. */
+    /** Q = L L^T with the {@link CholeskyBases#DEFAULT} bases, or null when Q is not (numerically) positive definite. */
     static CholeskyFactorization tryFactor(double[] q, int n, double anorm) {
+        return tryFactor(q, n, anorm, CholeskyBases.DEFAULT);
+    }
+
+    /** Q = L L^T, factorized and later solved and inverted with the given bases; null when Q is not (numerically) positive definite. */
+    static CholeskyFactorization tryFactor(double[] q, int n, double anorm, CholeskyBases bases) {
         double[] l = java.util.Arrays.copyOf(q, n * n);
-        if (RecursiveCholesky.factorLower(l, 0, Math.max(1, n), n) != 0) return null;
+        if (RecursiveCholesky.factorLower(l, 0, Math.max(1, n), n, bases) != 0) return null;
         doubleW rc = new doubleW(0);
         intW info2 = new intW(0);
         if (n > 0) Blas.lapack().dpocon("L", n, l, 0, n, anorm, rc, new double[3 * n], 0, new int[n], 0, info2);
-        return new CholeskyFactorization(n, l, n == 0 ? 1.0 : SymmetricFactorization.checkedRcond(rc, info2));
+        return new CholeskyFactorization(n, l, n == 0 ? 1.0 : SymmetricFactorization.checkedRcond(rc, info2), bases);
     }
 
     @Override public int dimension() { return n; }
@@ -47,8 +54,8 @@ public final class CholeskyFactorization implements SymmetricFactorization {
     @Override public void solveInPlace(double[] b, int nrhs) {
         if (n == 0 || nrhs == 0) return;
         if (nrhs >= RECURSIVE_SOLVE_MIN_RHS || n >= RECURSIVE_SOLVE_MIN_ORDER) {
-            RecursiveCholesky.solveLeftLower(n, nrhs, l, 0, n, b, 0, n);
-            RecursiveCholesky.solveLeftLowerTransposed(n, nrhs, l, 0, n, b, 0, n);
+            RecursiveCholesky.solveLeftLower(n, nrhs, l, 0, n, b, 0, n, bases);
+            RecursiveCholesky.solveLeftLowerTransposed(n, nrhs, l, 0, n, b, 0, n, bases);
             return;
         }
         intW info = new intW(0);
@@ -67,19 +74,15 @@ public final class CholeskyFactorization implements SymmetricFactorization {
     @Override public double rcond() { return rcond; }
 
     /**
-     * Order from which {@link #inverse} is formed by the recursive routines (L^-1 then L^-T L^-1,
-     * 4n^3/3 flops in gemm) instead of F2J dpotri (2n^3/3 flops at 2-3 GFLOP/s). Measured on 2 cores:
-     * break-even near n = 230 (3.5 vs 3.1 ms at 256), recursive 2.9x faster at 600 and 5.6x at 2048.
+     * Q^-1 = L^-T L^-1, both triangles (symmetrized: the two halves are computed independently): by the recursive
+     * routines from {@link CholeskyBases#recursiveInverseMinOrder}, else by F2J dpotri.
      */
-    static final int RECURSIVE_INVERSE_MIN_ORDER = Integer.getInteger("hessinv.cholesky.recursiveInverseMinOrder", 256);
-
-    /** Q^-1 = L^-T L^-1, both triangles (symmetrized: the two halves are computed independently). */
     @Override public double[] inverse() {
-        if (n >= RECURSIVE_INVERSE_MIN_ORDER) {
+        if (n >= bases.recursiveInverseMinOrder()) {
             double[] inv = new double[n * n];
             for (int j = 0; j < n; j++) System.arraycopy(l, j * n + j, inv, j * n + j, n - j);
-            RecursiveCholesky.invertLower(inv, 0, n, n);
-            RecursiveCholesky.solveLeftLowerTransposed(n, n, l, 0, n, inv, 0, n);
+            RecursiveCholesky.invertLower(inv, 0, n, n, bases);
+            RecursiveCholesky.solveLeftLowerTransposed(n, n, l, 0, n, inv, 0, n, bases);
             Blas.symmetrize(inv, n);
             return inv;
         }
@@ -93,16 +96,31 @@ public final class CholeskyFactorization implements SymmetricFactorization {
 
     /** B <- B L^-T for B rows x n (column-major, leading dimension rows). */
     public void rightSolveTransposedFactor(double[] b, int rows) {
-        RecursiveCholesky.solveRightLowerTransposed(rows, n, l, 0, Math.max(1, n), b, 0, Math.max(1, rows));
+        RecursiveCholesky.solveRightLowerTransposed(rows, n, l, 0, Math.max(1, n), b, 0, Math.max(1, rows), bases);
     }
 
     /** B <- B L^-1 for B rows x n (column-major, leading dimension rows). */
     public void rightSolveFactor(double[] b, int rows) {
-        RecursiveCholesky.solveRightLower(rows, n, l, 0, Math.max(1, n), b, 0, Math.max(1, rows));
+        RecursiveCholesky.solveRightLower(rows, n, l, 0, Math.max(1, n), b, 0, Math.max(1, rows), bases);
     }
 
-    /** x <- L^-T x: maps eps ~ N(0, I) to a sample of N(0, Q^-1). */
-    public void applyInverseTransposeFactor(double[] x) {
+    @Override public boolean isPositiveDefinite() { return true; }
+
+    @Override public long bytes() { return (long) Double.BYTES * l.length; }
+
+    /**
+     * C <- C - X Q^-1 X^T, X <- X Q^-1 with Q = L L^T: W = X L^-T, C <- C - W W^T (a symmetric rank-n update,
+     * half the flops of a general product), X Q^-1 = W L^-1.
+     */
+    @Override public void schurComplement(double[] x, int rows, double[] c) {
+        rightSolveTransposedFactor(x, rows);
+        RecursiveCholesky.rankKUpdateLower(rows, n, -1.0, x, 0, rows, 1.0, c, 0, rows);
+        SymmetricFactorization.mirrorLower(c, rows);
+        rightSolveFactor(x, rows);
+    }
+
+    /** x <- L^-T x (T = L^-T: T T^T = Q^-1): maps eps ~ N(0, I) to a sample of N(0, Q^-1). */
+    @Override public void applyInverseSquareRoot(double[] x) {
         if (n == 0) return;
         Blas.blas().dtrsv("L", "T", "N", n, l, 0, n, x, 0, 1);
     }

@@ -6,7 +6,7 @@ import org.netlib.util.intW;
 /**
  * A factorization of a symmetric matrix Q: Cholesky {@code Q = L L^T} when Q is positive definite,
  * else Bunch-Kaufman {@code Q = L D L^T} (LAPACK dsytrf); or, for the pivot {@code delta I + U M U^T} of a
- * wide stage, through its small capacitance matrix ({@link CapacitanceFactorization}). Gives solves,
+ * capacitance stage (p > m), through its small capacitance matrix ({@link CapacitanceFactorization}). Gives solves,
  * log|det Q| and inertia(Q).
  */
 public sealed interface SymmetricFactorization permits CholeskyFactorization, BunchKaufmanFactorization,
@@ -37,20 +37,53 @@ public sealed interface SymmetricFactorization permits CholeskyFactorization, Bu
     /** Reciprocal condition number estimate in the 1-norm (LAPACK xPOCON / xSYCON). */
     double rcond();
 
+    /** The bytes this factorization holds (its factors and pivots). */
+    long bytes();
+
     /**
-     * Factorizes the symmetric n x n matrix q (column-major; q is not modified). Throws
-     * {@link SingularStageException} naming {@code layer} when Q is singular or its reciprocal
-     * condition is below {@link #SINGULAR_RCOND}.
+     * The bytes a dense factorization of order n holds, Cholesky or Bunch-Kaufman, whichever {@link #factor}
+     * takes: its n x n factor and (Bunch-Kaufman) the n pivot indices.
      */
-    static SymmetricFactorization factor(double[] q, int n, int layer, String hint) {
+    static long factorBytes(long n) { return Double.BYTES * n * n + Integer.BYTES * n; }
+
+    /** Whether Q was factorized as positive definite (Cholesky; a capacitance pivot whose capacitance was). */
+    boolean isPositiveDefinite();
+
+    /**
+     * x <- T x for a square root T of Q^-1 ({@code T T^T = Q^-1}): maps eps ~ N(0, I) to a sample of N(0, Q^-1).
+     * Needs Q positive definite ({@link #isPositiveDefinite}).
+     */
+    void applyInverseSquareRoot(double[] x);
+
+    /**
+     * C <- C - X Q^-1 X^T and X <- X Q^-1, for X rows x n and C rows x rows (column-major; C given by its lower
+     * triangle, returned whole and symmetric): the Schur complement of Q in [[Q, X^T], [X, C]]. Here by n solves
+     * with Q and a general product; {@link CholeskyFactorization} takes the symmetric rank-n update instead.
+     */
+    default void schurComplement(double[] x, int rows, double[] c) {
+        int n = dimension();
+        // K = Q^-1 X^T (n x rows); no refinement step: it would move K off the factorization the caller's other solves are consistent with
+        double[] k = new double[n * rows];
+        for (int j = 0; j < rows; j++) for (int i = 0; i < n; i++) k[j * n + i] = x[i * rows + j];
+        solveInPlace(k, rows);
+        mirrorLower(c, rows);
+        Blas.gemm(false, false, rows, rows, n, -1.0, x, 0, rows, k, 0, n, 1.0, c, 0, rows);
+        Blas.symmetrize(c, rows);
+        for (int j = 0; j < n; j++) for (int i = 0; i < rows; i++) x[j * rows + i] = k[i * n + j];
+    }
+
+    /**
+     * Factorizes the symmetric n x n matrix q (column-major; q is not modified): Cholesky when positive
+     * definite, else Bunch-Kaufman. Throws {@link SingularMatrixException} when Q has non-finite entries, is
+     * singular, or its reciprocal condition is below {@link #SINGULAR_RCOND}.
+     */
+    static SymmetricFactorization factor(double[] q, int n) {
         double[] work = new double[Math.max(1, n)];
         double anorm = Blas.lapack().dlansy("1", "L", n, q, 0, Math.max(1, n), work, 0);
-        if (!Double.isFinite(anorm)) {
-            throw new SingularStageException(layer, Double.NaN, "the pivot block has non-finite entries; " + hint);
-        }
+        if (!Double.isFinite(anorm)) throw new SingularMatrixException(n, Double.NaN);
         SymmetricFactorization f = CholeskyFactorization.tryFactor(q, n, anorm);
-        if (f == null) f = BunchKaufmanFactorization.factor(q, n, anorm, layer, hint);
-        if (n > 0 && !(f.rcond() >= SINGULAR_RCOND)) throw new SingularStageException(layer, f.rcond(), hint);
+        if (f == null) f = BunchKaufmanFactorization.factor(q, n, anorm);
+        if (n > 0 && !(f.rcond() >= SINGULAR_RCOND)) throw new SingularMatrixException(n, f.rcond());
         return f;
     }
 

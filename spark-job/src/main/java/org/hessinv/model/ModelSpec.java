@@ -104,7 +104,7 @@ public final class ModelSpec {
                     switch (type) {
                         case "dense" -> {
                             int units = positiveInt(l, "units", where);
-                            hidden.add(HiddenLayer.dense(width, units, s));
+                            hidden.add(new DenseLayer(width, units, s));
                             width = units;
                         }
                         case "residual" -> {
@@ -112,13 +112,17 @@ public final class ModelSpec {
                                 throw new InvalidInputException(where + ": a residual layer keeps its width " + width
                                         + ", but \"units\" is " + l.get("units") + "; drop \"units\" or use a dense layer");
                             }
-                            hidden.add(HiddenLayer.residual(width, s));
+                            hidden.add(new ResidualLayer(width, s));
                         }
                         case "square" -> {
                             int units = positiveInt(l, "units", where);
                             Parameterization pz = Parameterization.fromSpec(text(l, "parameter", where), where);
                             double[] w = frozenWeights(l, units, width, r, where);
-                            hidden.add(HiddenLayer.square(width, units, s, pz, w));
+                            hidden.add(switch (pz) {
+                                case GAIN -> new SquareGainLayer(width, units, s, w);
+                                case BIAS -> new SquareBiasLayer(width, units, s, w);
+                                case FULL -> throw new IllegalStateException("the spec has no \"full\" parameter");
+                            });
                             width = units;
                         }
                         default -> throw new InvalidInputException(where + ": unknown layer type \"" + type + "\"; use \"dense\", \"residual\" or \"square\"");

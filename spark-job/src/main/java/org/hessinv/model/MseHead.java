@@ -6,12 +6,17 @@ package org.hessinv.model;
  * trainable parameter x has one entry per output (a single one for a scalar output).
  */
 public final class MseHead extends Head {
-    public MseHead(int inputs, int outputs) { super(inputs, outputs); }
+    private static final long serialVersionUID = 3L;
+
+    public MseHead(int inputs, int outputs) { super(new FullAffine(inputs, outputs)); }
 
     /** The square-parameterized head: W frozen (outputs x inputs, row-major), x the gain or the bias. */
     public MseHead(int inputs, int outputs, Parameterization parameterization, double[] frozenWeights) {
-        super(inputs, outputs, parameterization, frozenWeights);
-        if (parameterization == Parameterization.FULL) throw new IllegalArgumentException("use MseHead(inputs, outputs) for a fully trainable head");
+        super(switch (parameterization) {
+            case GAIN -> new GainAffine(inputs, outputs, frozenWeights);
+            case BIAS -> new BiasAffine(inputs, outputs, frozenWeights);
+            case FULL -> throw new IllegalArgumentException("use MseHead(inputs, outputs) for a fully trainable head");
+        });
     }
 
     @Override public void validateResponse(double[] y, long i) {

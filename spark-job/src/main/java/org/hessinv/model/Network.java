@@ -15,6 +15,8 @@ public final class Network implements Serializable {
 
     private final int inputSize;
     private final List<AffineStage> stages;
+    private final List<HiddenLayer> hidden;
+    private final Head head;
     private final int[] offsets;
 
     public Network(int inputSize, List<HiddenLayer> hidden, Head head) {
@@ -32,6 +34,8 @@ public final class Network implements Serializable {
         }
         this.inputSize = inputSize;
         this.stages = Collections.unmodifiableList(all);
+        this.hidden = List.copyOf(hidden);
+        this.head = head;
         this.offsets = new int[all.size() + 1];
         for (int l = 0; l < all.size(); l++) offsets[l + 1] = offsets[l] + all.get(l).paramCount();
     }
@@ -46,7 +50,10 @@ public final class Network implements Serializable {
 
     public List<AffineStage> stages() { return stages; }
 
-    public Head head() { return (Head) stages.get(stages.size() - 1); }
+    /** Hidden layer l, 0-based (l < stageCount() - 1). */
+    public HiddenLayer hidden(int l) { return hidden.get(l); }
+
+    public Head head() { return head; }
 
     public int paramCount() { return offsets[offsets.length - 1]; }
 
@@ -91,16 +98,17 @@ public final class Network implements Serializable {
     /** u_L = W_L z_{L-1} + c_L: the network output at x for one input (forward pass only). */
     public double[] output(double[] x, double[] features) {
         double[] z = features;
-        for (int l = 0; l < stages.size(); l++) {
-            AffineStage s = stages.get(l);
-            double[] u = new double[s.units()];
-            s.affine(x, offsets[l], z, u);
-            if (!(s instanceof HiddenLayer h)) return u;
+        for (int l = 0; l < hidden.size(); l++) {
+            HiddenLayer h = hidden.get(l);
+            double[] u = new double[h.units()];
+            h.affine(x, offsets[l], z, u);
             double[] out = new double[h.units()];
             h.output(z, u, out);
             z = out;
         }
-        throw new IllegalStateException("a network ends with its head");
+        double[] u = new double[head.units()];
+        head.affine(x, offsets[hidden.size()], z, u);
+        return u;
     }
 
     /** loss_i(x), the example's loss at x (forward pass only). */
@@ -120,22 +128,9 @@ public final class Network implements Serializable {
     public double[] initialParameters(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         double[] x = new double[paramCount()];
-        long residuals = stages.stream().filter(s -> s instanceof HiddenLayer h && h.isResidual()).count();
+        long residuals = hidden.stream().filter(HiddenLayer::isResidual).count();
         double residualGain = 1.0 / Math.sqrt(Math.max(1, residuals));
-        for (int l = 0; l < stages.size(); l++) {
-            AffineStage s = stages.get(l);
-            double gain = (s instanceof HiddenLayer h && h.isResidual()) ? residualGain : 1.0;
-            double scale = gain / Math.sqrt(s.inputSize());
-            int off = offsets[l];
-            if (s.isSquareParameterized()) {
-                // gains 1 + 0.1 N(0, 1), biases 0.1 N(0, 1)
-                boolean gainStage = s.parameterization() == Parameterization.GAIN;
-                for (int j = 0; j < s.units(); j++) x[off + j] = (gainStage ? 1.0 : 0.0) + 0.1 * gaussian(rng);
-                continue;
-            }
-            for (int i = 0; i < s.biasOffset(); i++) x[off + i] = scale * gaussian(rng);
-            for (int j = 0; j < s.units(); j++) x[off + s.biasOffset() + j] = 0.1 * gaussian(rng);
-        }
+        for (int l = 0; l < stages.size(); l++) stages.get(l).initialize(rng, residualGain, x, offsets[l]);
         return x;
     }
 

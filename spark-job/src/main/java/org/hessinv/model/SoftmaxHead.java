@@ -2,8 +2,10 @@ package org.hessinv.model;
 
 /** Linear head with softmax cross-entropy: {@code loss = logsumexp(u) - u_y}, label y in 0..K-1. */
 public final class SoftmaxHead extends Head {
+    private static final long serialVersionUID = 3L;
+
     public SoftmaxHead(int inputs, int classes) {
-        super(inputs, classes);
+        super(new FullAffine(inputs, classes));
         if (classes < 2) throw new InvalidInputException("a softmax head needs at least 2 classes, got " + classes);
     }
 

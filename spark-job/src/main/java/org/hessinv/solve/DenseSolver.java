@@ -19,10 +19,7 @@ public final class DenseSolver {
     /** C + delta I, n x n column-major, column j = (C + delta I) e_j by R-pass. */
     public static double[] assemble(ExampleBatch batch, double delta) {
         int n = batch.network().paramCount();
-        if (n > MAX_PARAMETERS) {
-            throw new InvalidInputException("the dense reference solver is limited to " + MAX_PARAMETERS
-                    + " parameters, the model has " + n + "; use the Riccati solver");
-        }
+        requireAssemblable(n);
         double[] c = new double[n * n];
         java.util.stream.IntStream.range(0, n).parallel().forEach(j -> {
             double[] e = new double[n];
@@ -32,6 +29,14 @@ public final class DenseSolver {
         });
         Blas.symmetrize(c, n);
         return c;
+    }
+
+    /** Refuses more than {@link #MAX_PARAMETERS} parameters. */
+    public static void requireAssemblable(int n) {
+        if (n > MAX_PARAMETERS) {
+            throw new InvalidInputException("the dense reference solver is limited to " + MAX_PARAMETERS
+                    + " parameters, the model has " + n + "; use the Riccati solver");
+        }
     }
 
     /** d = M^-1 r by LU with partial pivoting; throws when M is exactly singular. */

@@ -1,7 +1,6 @@
 package org.hessinv.solve;
 
 import java.util.Locale;
-import org.hessinv.linalg.SingularStageException;
 
 /**
  * The solve finished but its residual certificate failed: the curvature system is numerically singular as a

@@ -6,7 +6,6 @@ import java.util.stream.IntStream;
 import org.hessinv.linalg.Blas;
 import org.hessinv.linalg.Inertia;
 import org.hessinv.linalg.RecursiveCholesky;
-import org.hessinv.linalg.SingularStageException;
 import org.hessinv.model.AffineStage;
 import org.hessinv.model.Example;
 import org.hessinv.model.Head;
@@ -115,15 +114,19 @@ public final class OutputSpaceGgn {
         net.validateParameters(x);
         for (int i = 0; i < batch.size(); i++) net.validateExample(batch.get(i), i);
         for (int l = 0; l < net.stageCount(); l++) requireSupported(net.stage(l), l);
-        long outputs = (long) batch.size() * net.head().units();
-        if (outputs * outputs > Integer.MAX_VALUE - 8) {
-            throw new InvalidInputException("the output-space GGN needs a (B K)^2 Gram; B K = " + outputs
-                    + " is too large (at most 46340); use a smaller curvature batch or the Riccati solver");
-        }
+        requireOutputs((long) batch.size() * net.head().units());
         double[] xs = x.clone();
         Point[] points = IntStream.range(0, batch.size()).parallel()
                 .mapToObj(i -> linearize(net, xs, batch.get(i))).toArray(Point[]::new);
         return new OutputSpaceGgn(net, xs, points);
+    }
+
+    /** Refuses m = B K outputs whose m x m Gram does not fit one Java array. */
+    public static void requireOutputs(long outputs) {
+        if (outputs * outputs > Integer.MAX_VALUE - 8) {
+            throw new InvalidInputException("the output-space GGN needs a (B K)^2 Gram; B K = " + outputs
+                    + " is too large (at most 46340); use a smaller curvature batch or the Riccati solver");
+        }
     }
 
     /** Refuses a stage whose parameter Jacobian has no exact term above. */

@@ -4,8 +4,6 @@ import java.util.SplittableRandom;
 import org.hessinv.curvature.LayerStage;
 import org.hessinv.curvature.StageSource;
 import org.hessinv.linalg.Blas;
-import org.hessinv.linalg.CapacitanceFactorization;
-import org.hessinv.linalg.CholeskyFactorization;
 import org.hessinv.linalg.Inertia;
 import org.hessinv.linalg.SymmetricFactorization;
 import org.hessinv.model.Network;
@@ -18,46 +16,31 @@ import org.hessinv.model.Network;
  */
 public final class RiccatiFactorization {
     private final int[] offsets;
-    /** The gains of the stages currently held (every stage, or one segment); null entries are recomputed. */
-    private final RiccatiSolver.StageGain[] gains;
-    private final RiccatiSolver.Replay replay;
-    private final double logAbsDet;
-    private final Inertia inertia;
-    private final PivotCondition worstPivot;
-    /** The lowest stage (1-based) whose pivot is not positive definite, 0 if none. */
-    private final int firstIndefinite;
+    private final SegmentedGains gains;
+    private final PivotSummary pivots;
 
-    RiccatiFactorization(int[] offsets, RiccatiSolver.StageGain[] gains, RiccatiSolver.Replay replay,
-                         double logAbsDet, Inertia inertia, PivotCondition worstPivot, int firstIndefinite) {
+    RiccatiFactorization(int[] offsets, SegmentedGains gains, PivotSummary pivots) {
         this.offsets = offsets;
         this.gains = gains;
-        this.replay = replay;
-        this.logAbsDet = logAbsDet;
-        this.inertia = inertia;
-        this.worstPivot = worstPivot;
-        this.firstIndefinite = firstIndefinite;
+        this.pivots = pivots;
     }
 
-    /** The gains of stage l, recomputing its segment (and dropping the segment held before) when they are not held. */
-    private RiccatiSolver.StageGain gain(int l) {
-        if (gains[l] == null) {
-            java.util.Arrays.fill(gains, null);
-            replay.recompute(l / replay.segment, gains);
-        }
-        return gains[l];
-    }
+    private StageGain gain(int l) { return gains.gain(l); }
+
+    /** The bytes of the gains and checkpoints held now (every stage's after a full sweep), for tests. */
+    long keptBytes() { return gains.bytes(); }
 
     /** The pivot factorization of stage l (0-based), for tests. */
     SymmetricFactorization pivot(int l) { return gain(l).pivot(); }
 
     /** log|det(C + delta I)| = sum_l log|det Qdd_l|. */
-    public double logAbsDet() { return logAbsDet; }
+    public double logAbsDet() { return pivots.logAbsDet(); }
 
     /** inertia(C + delta I) = sum_l inertia(Qdd_l). */
-    public Inertia inertia() { return inertia; }
+    public Inertia inertia() { return pivots.inertia(); }
 
     /** The pivot Qdd_l with the smallest reciprocal condition estimate (null for a network without stages). */
-    public PivotCondition worstPivot() { return worstPivot; }
+    public PivotCondition worstPivot() { return pivots.worst(); }
 
     /** Forward sweep from s_0 = 0: d_l = k_l - K_l s_{l-1}, s_l = A s_{l-1} + Bs d_l. */
     public double[] forwardSweep(StageSource stages, SweepProgress progress) {
@@ -72,7 +55,7 @@ public final class RiccatiFactorization {
      * formed and no pivot factorized again. {@code stages} must be the source the factorization was swept on.
      */
     public double[] solve(StageSource stages, double[] r) {
-        int stageCount = gains.length;
+        int stageCount = gains.stageCount();
         if (r.length != offsets[stageCount]) {
             throw new IllegalArgumentException("right-hand side has " + r.length + " entries, expected " + offsets[stageCount]);
         }
@@ -80,7 +63,7 @@ public final class RiccatiFactorization {
         double[] v = null;
         for (int l = stageCount - 1; l >= 0; l--) {
             LayerStage st = stages.stage(l);
-            RiccatiSolver.StageGain g = gain(l);
+            StageGain g = gain(l);
             double[] qd = java.util.Arrays.copyOfRange(r, offsets[l], offsets[l + 1]);
             if (v != null) st.addBsTransposeTimes(v, qd);
             if (st.hasState()) {
@@ -112,7 +95,7 @@ public final class RiccatiFactorization {
     /**
      * A draw from N(0, (C + delta I)^-1): the forward sweep with k_l replaced by T_l eps_l, where
      * T_l T_l^T = Qdd_l^-1 (T_l = L_l^-T for Qdd_l = L_l L_l^T; the capacitance square root for a
-     * low-rank pivot). Needs C + delta I positive definite.
+     * capacitance pivot). Needs C + delta I positive definite.
      */
     public double[] sample(StageSource stages, SplittableRandom rng) {
         requirePositiveDefinite();
@@ -120,49 +103,34 @@ public final class RiccatiFactorization {
             SymmetricFactorization f = gain(l).pivot();
             double[] eps = new double[f.dimension()];
             for (int i = 0; i < eps.length; i++) eps[i] = Network.gaussian(rng);
-            applySquareRoot(f, eps);
+            f.applyInverseSquareRoot(eps);
             return eps;
         });
     }
 
-    /** Whether a pivot factorization is positive definite (Cholesky, or a capacitance whose capacitance is). */
-    static boolean positiveDefinite(SymmetricFactorization f) {
-        return f instanceof CholeskyFactorization
-                || (f instanceof CapacitanceFactorization c && c.isPositiveDefinite());
-    }
-
-    /**
-     * e <- T_l e with T_l T_l^T = Qdd_l^-1: L_l^-T for a Cholesky pivot (Qdd_l = L_l L_l^T), the
-     * capacitance square root for a low-rank pivot.
-     */
-    private static void applySquareRoot(SymmetricFactorization f, double[] e) {
-        if (f instanceof CapacitanceFactorization c) c.applySampleMap(e);
-        else ((CholeskyFactorization) f).applyInverseTransposeFactor(e);
-    }
-
     /** The map eps -> d of {@link #sample} for a given eps (a square root T of (C + delta I)^-1, T T^T = inverse). */
     public double[] sampleMap(StageSource stages, double[] eps) {
-        if (eps.length != offsets[gains.length]) {
-            throw new IllegalArgumentException("eps has " + eps.length + " entries, expected " + offsets[gains.length]);
+        if (eps.length != offsets[gains.stageCount()]) {
+            throw new IllegalArgumentException("eps has " + eps.length + " entries, expected " + offsets[gains.stageCount()]);
         }
         requirePositiveDefinite();
         return forward(stages, SweepProgress.NONE, l -> {
             double[] e = java.util.Arrays.copyOfRange(eps, offsets[l], offsets[l + 1]);
-            applySquareRoot(gain(l).pivot(), e);
+            gain(l).pivot().applyInverseSquareRoot(e);
             return e;
         });
     }
 
     /** Refuses (clearly) unless every pivot is positive definite, as sampling needs C + delta I to be. */
     private void requirePositiveDefinite() {
-        if (firstIndefinite > 0) {
+        if (pivots.firstIndefinite() > 0) {
             throw new IllegalStateException("sampling needs C + delta I positive definite, but its inertia is "
-                    + inertia + " (pivot of layer " + firstIndefinite + " is indefinite); add damping or use --curvature ggn");
+                    + pivots.inertia() + " (pivot of layer " + pivots.firstIndefinite() + " is indefinite); add damping or use --curvature ggn");
         }
     }
 
     private double[] forward(StageSource stages, SweepProgress progress, java.util.function.IntFunction<double[]> feedforward) {
-        int stageCount = gains.length;
+        int stageCount = gains.stageCount();
         double[] d = new double[offsets[stageCount]];
         double[] state = null;
         for (int l = 0; l < stageCount; l++) {

@@ -3,12 +3,7 @@ package org.hessinv.solve;
 import org.hessinv.linalg.Inertia;
 
 /**
- * d = (C + delta I)^-1 r with log|det(C + delta I)| and its inertia, from one Riccati solve. The job also carries
- * the woodbury solver's answer in it, with a null inertia (that route does not give one).
+ * d = (C + delta I)^-1 r with log|det(C + delta I)|, its inertia and the worst-conditioned stage pivot, from one
+ * Riccati solve ({@link RiccatiSolver}; the job's routes answer in {@link DirectionSolution}).
  */
-public record RiccatiSolution(double[] direction, double logAbsDet, Inertia inertia, PivotCondition worstPivot) {
-    /** A solution whose solver does not report its pivots. */
-    public RiccatiSolution(double[] direction, double logAbsDet, Inertia inertia) {
-        this(direction, logAbsDet, inertia, null);
-    }
-}
+public record RiccatiSolution(double[] direction, double logAbsDet, Inertia inertia, PivotCondition worstPivot) {}

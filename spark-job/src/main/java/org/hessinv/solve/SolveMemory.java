@@ -1,27 +1,25 @@
 package org.hessinv.solve;
 
 import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.StageForm;
 import org.hessinv.model.AffineStage;
 import org.hessinv.model.InvalidInputException;
 import org.hessinv.model.Network;
 
 /**
- * Driver memory of a Riccati solve over a batch of B examples, estimated before starting, in bytes. The
- * backward sweep runs l = L..1; at stage l it holds what the stages after it keep for the forward sweep
- * (K_l^T: B a_{l-1} x p_l, k_l, and the pivot's factor: p_l^2, or for a wide stage its capacitance and
- * factor, 2 m^2) plus stage l's working set: V ((B a_l)^2) and Qss ((B a_{l-1})^2), the V A panel
- * ({@code (B a_l) x 65 a_{l-1}}), V Bs ({@code B a_l x p}), R, Qsd and K^T ({@code 3 B a_{l-1} p}), and
- * S, Qdd and its factor ({@code 3 p^2}). A wide stage ({@link LayerStage#wide}: p_l > B units) has no
- * p^2 term: its S and Bs stay factored and its pivot goes through the m x m capacitance (m = B units,
- * formed in place of the middle M: the capacitance and its factor, 2 m^2), so the 768-input first layer
- * of the anchor costs ~2 (B 24)^2 doubles instead of 3 p^2 = 8.2 GB.
+ * Driver memory of a Riccati solve over a batch of B examples, estimated before starting, in bytes, from
+ * the sizes the objects that allocate report for the stages' dimensions. The backward sweep runs l = L..1;
+ * at stage l it holds the checkpoints ({@link SegmentedGains}), the gains kept above l in its segment
+ * ({@link StageGain}: the pivot's factorization, K_l^T and k_l), and stage l's own: its blocks
+ * ({@link LayerStage#stateBytes} for A, P, R and the form's arrays, {@link StageForm#bytes}), its pivot (the
+ * form's working bytes and factorization) and the step's working set ({@link BackwardStep#workingBytes}).
+ * A capacitance stage has no p_l^2 term: its S and Bs stay factored and its pivot goes through the m x m
+ * capacitance (m = B units), so the 768-input first layer of the anchor costs ~3 (B 24)^2 doubles instead of
+ * 3 p^2 = 8.2 GB.
  */
 public final class SolveMemory {
-    private static final long DOUBLE = 8;
     /** Share of the JVM's maximum heap a solve may plan to use (the rest: Spark, records, garbage). */
     public static final double HEAP_SHARE = 0.7;
-    /** Columns of the V A panel per input unit: 64 examples (RiccatiSolver's panel) plus one column of slack. */
-    private static final long PANEL_COLUMNS_PER_UNIT = 65;
 
     private SolveMemory() {}
 
@@ -31,40 +29,30 @@ public final class SolveMemory {
     }
 
     /**
-     * The estimate when the gains are kept one {@code segment} of stages at a time (RiccatiSolver's
-     * checkpointed sweep): the checkpoints (V, v entering the top of each segment, when segment < L) plus,
-     * at the worst stage l, the gains held above l in its segment and l's working set.
+     * The estimate when the gains are kept one {@code segment} of stages at a time (the checkpointed sweep,
+     * {@link SegmentedGains}): the checkpoints (V, v entering the top of every segment, when segment < L) plus,
+     * at the worst stage l, the gains held above l in its segment and l's blocks, pivot and working set.
      */
     public static long estimateBytes(Network net, long batch, int segment) {
         int stages = net.stageCount();
+        int seg = SegmentedGains.segmentLength(segment, stages);
         long checkpoints = 0;
         long held = 0;
         long peak = 0;
         for (int l = stages - 1; l >= 0; l--) {
             AffineStage s = net.stage(l);
-            long nIn = l == 0 ? 0 : batch * s.inputSize();
-            long nOut = batch * s.outputSize();
-            long p = s.paramCount();
-            boolean top = l == Math.min(stages, (l / segment + 1) * segment) - 1;
-            if (top) {
+            boolean hasState = l > 0;
+            StageForm.Bytes form = StageForm.bytes(s, batch);
+            if (SegmentedGains.topsSegment(l, seg, stages)) {
                 held = 0;
-                if (segment < stages) checkpoints += nOut * nOut + nOut;
+                if (SegmentedGains.checkpointed(seg, stages)) checkpoints += CostToGo.bytes(batch * s.outputSize());
             }
-            long stateWork = nIn == 0 ? 0 : nIn * nIn + PANEL_COLUMNS_PER_UNIT * s.inputSize() * nOut + 3 * nIn * p;
-            long work;
-            long keep;
-            if (LayerStage.lowRank(s, batch)) {
-                long m = batch * s.units();
-                work = nOut * nOut + 2 * m * m + stateWork + (nIn == 0 ? 0 : nOut * p);
-                keep = 2 * m * m + (s.inputSize() + 1) * batch;
-            } else {
-                work = nOut * nOut + stateWork + nOut * p + 3 * p * p;
-                keep = p * p;
-            }
-            peak = Math.max(peak, held + work);
-            held += keep + nIn * p + p;
+            long stage = LayerStage.stateBytes(s, hasState, batch) + form.stored();
+            long work = form.pivotWorking() + form.pivotRetained() + BackwardStep.workingBytes(s, hasState, batch, form);
+            peak = Math.max(peak, held + stage + work);
+            held += StageGain.bytes(form.pivotRetained(), hasState ? batch * s.inputSize() : 0, s.paramCount());
         }
-        return DOUBLE * (checkpoints + peak);
+        return checkpoints + peak;
     }
 
     /**

@@ -1,12 +1,12 @@
 package org.hessinv.solve;
 
-import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.StageForm;
 import org.hessinv.model.AffineStage;
 import org.hessinv.model.Network;
 
 /**
  * Flop count of one Riccati solve (backward and forward sweep) from the block shapes, mirroring the
- * products of {@code RiccatiSolver} on its positive definite (Cholesky) path. Per stage with output state
+ * products of the backward step ({@code BackwardStep}) on its positive definite (Cholesky) path. Per stage with output state
  * {@code n = B a_l}, input state {@code m = B a_{l-1}} (0 for the first stage), {@code p = p_l}:
  * <ul>
  * <li>V Bs: {@code 2 n B p} in Kronecker form (a dense stage: one unit's inputs + 1 nonzeros per row of Bs),
@@ -14,7 +14,7 @@ import org.hessinv.model.Network;
  * <li>the pivot's Cholesky {@code p^3/3} (factorization flops);</li>
  * <li>with an input state: Qsd = R + A^T V Bs {@code 2 m p a_l}, Qss = P + A^T V A {@code 2 n m a_l + 2 m^2 a_l},
  * W = Qsd L^-T and K^T = W L^-1 {@code 2 m p^2}, V = Qss - W W^T {@code m^2 p} (symmetric: half a product);</li>
- * <li>a wide stage ({@link LayerStage#lowRank}) instead forms its capacitance {@code Cap = delta I + Rf M Rf^T}
+ * <li>a capacitance stage ({@link StageForm#usesCapacitance}) instead forms its capacitance {@code Cap = delta I + Rf M Rf^T}
  * on its lower unit blocks ({@code 2 c^2 B (1 + 1/units)}, c = B units) and factorizes it ({@code c^3/3}); with an input state its gain takes
  * capacitance solves ({@code 4 p c m + 6 c^2 m});</li>
  * <li>level-2 terms (gemv, forward sweep).</li>
@@ -33,14 +33,14 @@ public record SweepCost(double gemmFlops, double factorFlops, boolean capacitanc
 
     public static SweepCost of(Network net, long batch) {
         double gemm = 0, factor = 0;
-        boolean anyWide = false;
+        boolean anyCapacitance = false;
         for (int l = 0; l < net.stageCount(); l++) {
             SweepCost c = ofStage(net, batch, l);
             gemm += c.gemmFlops;
             factor += c.factorFlops;
-            anyWide |= c.capacitance;
+            anyCapacitance |= c.capacitance;
         }
-        return new SweepCost(gemm, factor, anyWide);
+        return new SweepCost(gemm, factor, anyCapacitance);
     }
 
     /** The flops of each stage's backward step (the weights of progress estimates), stage 0 first. */
@@ -59,9 +59,9 @@ public record SweepCost(double gemmFlops, double factorFlops, boolean capacitanc
         double a = s.outputSize();
         double p = s.paramCount();
         boolean kron = !s.isSquareParameterized();
-        boolean wide = LayerStage.lowRank(s, batch);
-        if (!(wide && m == 0)) gemm += kron ? 2 * n * batch * p : 2 * n * n * p;
-        if (wide) {
+        boolean capacitance = StageForm.usesCapacitance(s, batch);
+        if (!(capacitance && m == 0)) gemm += kron ? 2 * n * batch * p : 2 * n * n * p;
+        if (capacitance) {
             double c = (double) batch * s.units();
             gemm += 2 * c * c * batch * (1 + 1.0 / s.units());
             factor += c * c * c / 3;
@@ -73,6 +73,6 @@ public record SweepCost(double gemmFlops, double factorFlops, boolean capacitanc
         }
         if (m > 0) gemm += 2 * m * p * a + 2 * n * m * a + 2 * m * m * a;
         gemm += 2 * n * p + 2 * p * m + 2 * m * p + 2 * n * a; // gemv terms, forward sweep
-        return new SweepCost(gemm, factor, wide);
+        return new SweepCost(gemm, factor, capacitance);
     }
 }

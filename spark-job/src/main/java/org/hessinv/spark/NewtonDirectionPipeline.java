@@ -19,39 +19,41 @@ import org.hessinv.curvature.StageRecord;
 import org.hessinv.model.Example;
 import org.hessinv.model.Network;
 import org.hessinv.solve.ResidualCertificate;
-import org.hessinv.solve.RiccatiSolution;
+import org.hessinv.curvature.ExampleBatch;
+import org.hessinv.solve.CurvatureSystem;
+import org.hessinv.solve.DirectionSolution;
+import org.hessinv.solve.DirectionSolver;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SolveMemory;
+import org.hessinv.solve.SolverChoice;
 import org.hessinv.solve.SweepProgress;
-import org.hessinv.solve.WoodburySolver;
 import scala.Tuple2;
 
 /**
  * The dataflow of one Newton direction (MATH.md section 7): broadcast x; loss and gradient by
  * treeAggregate; per-example stage records of the curvature batch keyed by layer and partitioned by
  * layer range, with {@code sum_i S^i} reduced per layer; the driver's Riccati sweeps pulling one layer
- * range at a time (or, with {@code solver = "woodbury"}, the paper's section 6 route over the same stages);
+ * range at a time (or another {@link DirectionSolver}: the paper's section 6 route over the same stages, or, for
+ * the routes that read examples (output-space GGN, dense reference), the curvature batch gathered to the driver);
  * the residual certificate by a distributed R-pass.
  */
 public final class NewtonDirectionPipeline {
     private NewtonDirectionPipeline() {}
 
-    /** What the pipeline computed, with phase timings in seconds. */
-    public record Result(double loss, double[] gradient, double[] rhs, RiccatiSolution solution, double residual,
+    /** What the pipeline computed, with phase timings in seconds; {@code layerRanges} 0 when the route gathered the batch's examples. */
+    public record Result(double loss, double[] gradient, double[] rhs, DirectionSolution solution, double residual,
                          long examples, long curvatureExamples, int layerRanges, Map<String, Double> timings) {}
 
     /** Inputs of one run. {@code rhs} null means the gradient. {@code curvatureBatch} 0 means all examples, -k at most k (all when fewer). */
     public record Request(Network net, double[] x, JavaRDD<Example> examples, Curvature curvature, double damping,
-                          long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress, String solver,
+                          long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress, SolverChoice solver,
                           double maxResidual) {
         /** The default solver (riccati) and residual limit. */
         public Request(Network net, double[] x, JavaRDD<Example> examples, Curvature curvature, double damping,
                        long curvatureBatch, long seed, double[] rhs, int partitions, SweepProgress progress) {
-            this(net, x, examples, curvature, damping, curvatureBatch, seed, rhs, partitions, progress, "riccati",
+            this(net, x, examples, curvature, damping, curvatureBatch, seed, rhs, partitions, progress, SolverChoice.RICCATI,
                     ResidualCertificate.DEFAULT_LIMIT);
         }
-
-        public boolean woodbury() { return "woodbury".equals(solver); }
     }
 
     public static Result run(JavaSparkContext sc, Request q) {
@@ -103,35 +105,41 @@ public final class NewtonDirectionPipeline {
             batch = examples.filter(t -> chosenB.value().get(Math.toIntExact(t._1())));
             bc = asked;
         }
-        if (q.woodbury()) WoodburySolver.checkApplicable(net, bc);
-        // the stages per segment of gains kept at once: all of them unless the network is too deep to keep every K_l
-        int segment = SolveMemory.check(net, bc, Runtime.getRuntime().maxMemory());
-        double wc = 1.0 / bc;
+        // the route for this batch (auto: the cheaper by the cost models, for this one damping)
+        DirectionSolver solver = q.solver().resolve(net, bc, q.curvature(), q.damping(), 1);
         Curvature curvature = q.curvature();
-        int stages = net.stageCount();
-        LayerRangePartitioner ranges = new LayerRangePartitioner(stages, Math.max(q.partitions(), 1));
-        JavaRDD<LayerBatch> layerBatches = batch.flatMapToPair(t -> {
-            ExampleSweep s = new ExampleSweep(netB.value(), xB.value(), t._2(), wc);
-            List<Tuple2<Integer, Tuple2<Long, StageRecord>>> out = new ArrayList<>(stages);
-            for (int l = 0; l < stages; l++) out.add(new Tuple2<>(l, new Tuple2<>(t._1(), s.record(l, curvature))));
-            return out.iterator();
-        }).partitionBy(ranges).mapPartitions(it -> layerBatchesOf(it, netB.value(), xB.value()))
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        layerBatches.count();
+        double wc = 1.0 / bc;
+        CurvatureSystem system;
+        JavaRDD<LayerBatch> layerBatches = null;   // the stage blocks on the executors, when the route reads them
+        int layerRanges = 0;
+        if (solver.readsExamples()) {
+            // the route works on the batch's examples: gathered to the driver in example-index order
+            List<Tuple2<Long, Example>> gathered = new ArrayList<>(batch.collect());
+            gathered.sort(Comparator.comparingLong(Tuple2::_1));
+            List<Example> local = new ArrayList<>(gathered.size());
+            for (Tuple2<Long, Example> t : gathered) local.add(t._2());
+            system = new CurvatureSystem.Examples(new ExampleBatch(net, q.x(), local, curvature));
+        } else {
+            // the stages per segment of gains kept at once: all of them unless the network is too deep to keep every K_l
+            int segment = SolveMemory.check(net, bc, Runtime.getRuntime().maxMemory());
+            int stages = net.stageCount();
+            LayerRangePartitioner ranges = new LayerRangePartitioner(stages, Math.max(q.partitions(), 1));
+            layerBatches = batch.flatMapToPair(t -> {
+                ExampleSweep s = new ExampleSweep(netB.value(), xB.value(), t._2(), wc);
+                List<Tuple2<Integer, Tuple2<Long, StageRecord>>> out = new ArrayList<>(stages);
+                for (int l = 0; l < stages; l++) out.add(new Tuple2<>(l, new Tuple2<>(t._1(), s.record(l, curvature))));
+                return out.iterator();
+            }).partitionBy(ranges).mapPartitions(it -> layerBatchesOf(it, netB.value(), xB.value()))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            layerBatches.count();
+            layerRanges = ranges.numPartitions();
+            system = new CurvatureSystem.Stages(net, bc, new SparkStageSource(net, q.x(), layerBatches, ranges), segment);
+        }
         timings.put("blocks", seconds(t2));
 
-        // the structured solve on the driver
+        // the exact solve on the driver
         long t3 = System.nanoTime();
-        SparkStageSource source = new SparkStageSource(net, q.x(), layerBatches, ranges);
-        RiccatiSolution solution;
-        if (q.woodbury()) {
-            // the paper's route sees the same stage source; it gives log|det| but no inertia (null)
-            WoodburySolver.Solution wb = WoodburySolver.solve(source, q.damping(), rhs);
-            solution = new RiccatiSolution(wb.direction(), wb.logAbsDet(), null);
-        } else {
-            q.progress().planned(org.hessinv.solve.SweepCost.stageFlops(net, bc));
-            solution = RiccatiSolver.solve(source, q.damping(), rhs, q.progress(), segment);
-        }
+        DirectionSolution solution = solver.solve(system, q.damping(), rhs, q.progress());
         timings.put("solve", seconds(t3));
 
         // certificate: ||(C + delta I) d - r|| / ||r|| by a distributed R-pass over the curvature batch
@@ -142,10 +150,10 @@ public final class NewtonDirectionPipeline {
         double residual = relativeResidual(cd, solution.direction(), q.damping(), rhs);
         timings.put("certify", seconds(t4));
 
-        layerBatches.unpersist(false);
+        if (layerBatches != null) layerBatches.unpersist(false);
         examples.unpersist(false);
-        ResidualCertificate.require(residual, q.maxResidual(), solution.worstPivot(), RiccatiSolver.SINGULAR_HINT);
-        return new Result(loss, gradient, rhs, solution, residual, n, bc, ranges.numPartitions(), timings);
+        ResidualCertificate.require(residual, q.maxResidual(), solution.worstPivot().orElse(null), RiccatiSolver.SINGULAR_HINT);
+        return new Result(loss, gradient, rhs, solution, residual, n, bc, layerRanges, timings);
     }
 
     /** Groups one layer range's (layer, (index, record)) pairs by layer, orders by example index, sums S in that order. */

@@ -5,6 +5,7 @@ import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.model.Example;
 import org.hessinv.model.Network;
+import org.hessinv.solve.SolverChoice;
 import org.hessinv.solve.SolverCosts;
 
 /**
@@ -29,13 +30,13 @@ public enum CurvatureRoute {
 
     public String specName() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); }
 
-    /** The route that runs for this network, batch size and curvature (never AUTO). */
+    /**
+     * The route that runs for this network, batch size and curvature (never AUTO): the direction solvers' rule
+     * ({@link SolverChoice#resolve}, with {@link #DAMPINGS_PER_POINT} dampings per point; an explicit output-space
+     * route with the Hessian is refused there).
+     */
     public CurvatureRoute resolve(Network net, long batch, Curvature curvature) {
-        if (this == OUTPUT_SPACE && curvature != Curvature.GGN) {
-            throw new org.hessinv.model.InvalidInputException("--solver output-space solves the Gauss-Newton curvature only; use --curvature ggn or --solver riccati");
-        }
-        if (this != AUTO) return this;
-        return SolverCosts.cheaper(net, batch, curvature, 1.0, DAMPINGS_PER_POINT) == SolverCosts.Route.OUTPUT_SPACE ? OUTPUT_SPACE : RICCATI;
+        return fromSpec(SolverChoice.fromSpec(specName()).resolve(net, batch, curvature, 1.0, DAMPINGS_PER_POINT).route());
     }
 
     /** The curvature of the batch at x by this (resolved) route. */

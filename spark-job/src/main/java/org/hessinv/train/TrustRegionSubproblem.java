@@ -1,7 +1,7 @@
 package org.hessinv.train;
 
 import java.util.SplittableRandom;
-import org.hessinv.linalg.SingularStageException;
+import org.hessinv.solve.SingularStageException;
 
 /**
  * The exact trust-region step (Moré and Sorensen, 1983): minimize the model

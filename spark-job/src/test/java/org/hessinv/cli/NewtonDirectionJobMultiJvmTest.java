@@ -59,6 +59,26 @@ class NewtonDirectionJobMultiJvmTest {
                 assertEquals(0, run(spark, dir, partitions, other));
                 assertSameBits(out, other, partitions + " partitions on local-cluster");
             }
+            // the output-space route gathers the curvature batch from the executors (Kryo): the riccati route's answer
+            Path ggnRiccati = dir.resolve("out-ggn-riccati");
+            Path ggnOutputSpace = dir.resolve("out-ggn-output-space");
+            assertEquals(0, run(spark, dir, 3, ggnRiccati, "--curvature", "ggn", "--solver", "riccati"));
+            assertEquals(0, run(spark, dir, 3, ggnOutputSpace, "--curvature", "ggn", "--solver", "output-space"));
+            double routes = RandomProblems.relativeError(Npy.read(ggnOutputSpace.resolve("direction.npy")), Npy.read(ggnRiccati.resolve("direction.npy")));
+            // each within FACTOR n eps kappa of the exact direction (NewtonDirectionJobTest.outputSpaceAgreesWithRiccatiAndTheDenseReference)
+            int n = net.paramCount();
+            double[] g = org.hessinv.testing.DenseGgn.ggn(net, net.initialParameters(2), examples);
+            for (int i = 0; i < n; i++) g[i * n + i] += 0.01;
+            double[] lambda = org.hessinv.solve.DenseSolver.eigenvalues(g, n);
+            double tol = 2 * Math.max(1e-12, 10 * n * Math.ulp(1.0) * lambda[n - 1] / lambda[0]);
+            assertTrue(routes <= tol, "output-space against riccati on local-cluster: " + routes + " > " + tol);
+            assertEquals("output-space", org.hessinv.io.Json.read(ggnOutputSpace.resolve("report.json"), DirectionReport.class).solver());
+            // bad input found on an executor reaches the driver as a typed cause: exit 2, one line
+            NewtonDirectionJobTest.writeCsv(dir.resolve("bad.csv"), examples, 7, Double.NaN);
+            org.hessinv.testing.JobRun bad = org.hessinv.testing.JobRun.of(spark, "--model", dir.resolve("model.json").toString(),
+                    "--data", dir.resolve("bad.csv").toString(), "--out", dir.resolve("out-bad").toString());
+            assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, bad.code(), bad.stderr());
+            assertTrue(bad.lastLine().startsWith("error: ") && bad.lastLine().contains("example 7") && bad.lastLine().contains("NaN"), bad.stderr());
         } finally {
             spark.stop();
         }
@@ -74,10 +94,12 @@ class NewtonDirectionJobMultiJvmTest {
         }
     }
 
-    private static int run(SparkSession spark, Path dir, int partitions, Path out) {
-        return NewtonDirectionJob.run(new String[] {"--model", dir.resolve("model.json").toString(), "--init-seed", "2",
+    private static int run(SparkSession spark, Path dir, int partitions, Path out, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("--model", dir.resolve("model.json").toString(), "--init-seed", "2",
                 "--data", dir.resolve("data.csv").toString(), "--curvature-batch", "all", "--damping", "0.01",
-                "--partitions", String.valueOf(partitions), "--out", out.toString()}, spark);
+                "--partitions", String.valueOf(partitions), "--out", out.toString()));
+        args.addAll(List.of(extra));
+        return NewtonDirectionJob.run(args.toArray(String[]::new), spark);
     }
 
     /** direction.npy byte for byte, and the report's loss, gradient norm, residual and log|det| bit for bit. */

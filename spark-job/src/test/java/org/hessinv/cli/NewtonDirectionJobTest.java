@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
+import org.hessinv.io.Json;
 import org.hessinv.io.Npy;
 import org.hessinv.model.Example;
 import org.hessinv.model.ModelSpec;
@@ -26,6 +27,7 @@ import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
 import org.hessinv.solve.SweepProgress;
 import org.hessinv.spark.CurvatureSample;
+import org.hessinv.testing.DenseGgn;
 import org.hessinv.testing.JobRun;
 import org.hessinv.testing.RandomProblems;
 import org.junit.jupiter.api.AfterAll;
@@ -106,30 +108,31 @@ class NewtonDirectionJobTest {
         assertTrue(RandomProblems.relativeError(d, expected.direction()) <= SAME_ANSWER,
                 "relative difference " + RandomProblems.relativeError(d, expected.direction()));
 
-        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         for (String key : List.of("loss", "gradientNorm", "directionNorm", "residual", "logAbsDet", "inertia", "curvature",
                 "damping", "examples", "curvatureExamples", "partitions", "master", "timings")) {
-            assertTrue(report.has(key), "report lacks " + key);
+            assertTrue(json.has(key), "report lacks " + key);
         }
-        assertEquals(ROWS, report.get("examples").asLong());
-        assertEquals(curv.size(), report.get("curvatureExamples").asLong());
-        assertEquals(partitions, report.get("partitions").asInt());
-        assertEquals(all.loss(), report.get("loss").asDouble(), 1e-12 * Math.abs(all.loss()));
-        assertEquals(expected.logAbsDet(), report.get("logAbsDet").asDouble(), 1e-9 * Math.abs(expected.logAbsDet()));
-        assertEquals(expected.inertia().negative(), report.get("inertia").get("negative").asInt());
+        DirectionReport report = Json.read(out.resolve("report.json"), DirectionReport.class);
+        assertEquals(ROWS, report.examples());
+        assertEquals(curv.size(), report.curvatureExamples());
+        assertEquals(partitions, report.partitions());
+        assertEquals(all.loss(), report.loss(), 1e-12 * Math.abs(all.loss()));
+        assertEquals(expected.logAbsDet(), report.logAbsDet(), 1e-9 * Math.abs(expected.logAbsDet()));
+        assertEquals(expected.inertia().negative(), report.inertia().orElseThrow().negative());
+        assertEquals("riccati", report.solver());
         // A backward-stable solve leaves ||r - (C + delta I) d|| <= c n eps ||C + delta I|| ||d||; c = BACKWARD_ERROR_FACTOR.
         double[] eig = DenseSolver.eigenvalues(DenseSolver.assemble(cb, damping), net.paramCount());
         double normC = Math.max(Math.abs(eig[0]), Math.abs(eig[eig.length - 1]));
         double bound = BACKWARD_ERROR_FACTOR * net.paramCount() * EPS * normC * RandomProblems.norm(d) / RandomProblems.norm(all.gradient());
-        assertTrue(report.get("residual").asDouble() <= bound, "residual " + report.get("residual") + " > backward-error bound " + bound);
-        assertTrue(report.get("timings").has("solve"));
+        assertTrue(report.residual() <= bound, "residual " + report.residual() + " > backward-error bound " + bound);
+        assertTrue(report.timings().containsKey("solve"));
         // every second of total is in a named phase (only the clock reads between the phases are not: < 10 ms)
         double named = 0;
-        for (var it = report.get("timings").fields(); it.hasNext(); ) {
-            var e = it.next();
-            if (!e.getKey().equals("total")) named += e.getValue().asDouble();
+        for (var e : report.timings().entrySet()) {
+            if (!e.getKey().equals("total")) named += e.getValue();
         }
-        assertEquals(report.get("timings").get("total").asDouble(), named, 0.01, "timings add up: " + report.get("timings"));
+        assertEquals(report.timings().get("total"), named, 0.01, "timings add up: " + report.timings());
     }
 
     /** The same examples as Parquet (features array, integer label) and LibSVM give the same direction as CSV. */
@@ -271,13 +274,137 @@ class NewtonDirectionJobTest {
         assertEquals(0, job(args(dir.resolve("data.csv"), earlier)).code());
         JobRun again = job(args(dir.resolve("data.csv"), earlier, "--overwrite", "--damping", "0.5"));
         assertEquals(0, again.code(), again.stderr());
-        assertEquals(0.5, new ObjectMapper().readTree(earlier.resolve("report.json").toFile()).get("damping").asDouble());
+        assertEquals(0.5, Json.read(earlier.resolve("report.json"), DirectionReport.class).damping());
     }
 
     @Test
     void unknownOption() {
         JobRun r = job("--bogus", "1");
         assertEquals(NewtonDirectionJob.EXIT_BAD_INPUT, r.code());
-        assertTrue(r.stderr().contains("unknown option --bogus"), r.stderr());
+        assertEquals("error: Unknown options: '--bogus', '1'; see --help", r.lastLine(), r.stderr());
+    }
+
+    /** report.json's fields, in the order README ("report.json") lists them; worstPivot only from a route with stage pivots. */
+    static final List<String> REPORT_FIELDS = List.of("loss", "gradientNorm", "rhs", "rhsNorm", "directionNorm", "residual", "maxResidual",
+            "worstPivot", "logAbsDet", "inertia", "curvature", "damping", "solver", "examples", "curvatureExamples", "partitions",
+            "layerRanges", "master", "model", "params", "layers", "parameters", "blas", "timings");
+
+    private static List<String> fieldsOf(Path report) throws IOException {
+        List<String> names = new ArrayList<>();
+        new ObjectMapper().readTree(report.toFile()).fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /**
+     * --solver output-space (GGN, 16 of 40 examples, B K = 48 outputs < n = 91) and --solver dense against --solver riccati and
+     * a dense reference sharing none of the routes' code: G by the chain rule (DenseGgn), G + delta I solved by LAPACK's LU,
+     * log|det| and inertia from dsyev. Tolerances as in solve/DirectionSolverTest ({@code kappa} from the dense eigenvalues,
+     * FACTOR 10): direction {@code FACTOR n eps kappa} relative (floor 1e-12, above the ulps by which the job's binned gradient
+     * differs from the in-process sum), log|det| {@code FACTOR n^2 eps kappa}, inertia exact.
+     */
+    @Test
+    void outputSpaceAgreesWithRiccatiAndTheDenseReference() throws IOException {
+        double damping = 0.01;
+        double[] x = net.initialParameters(5);
+        int n = net.paramCount();
+        BitSet chosen = CurvatureSample.choose(ROWS, 16, 11);
+        List<Example> curv = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) if (chosen.get(i)) curv.add(examples.get(i));
+        double[] g = new ExampleBatch(net, x, examples, Curvature.GGN).gradient();
+        double[] m = DenseGgn.ggn(net, x, curv);
+        for (int i = 0; i < n; i++) m[i * n + i] += damping;
+        double[] lambda = DenseSolver.eigenvalues(m, n);
+        assertTrue(lambda[0] > damping / 2, "G + delta I is positive definite: " + lambda[0]);
+        double kappa = lambda[n - 1] / lambda[0];
+        double logDet = 0;
+        for (double l : lambda) logDet += Math.log(l);
+        double[] dRef = DenseSolver.solve(m, n, g);
+        double dirTol = Math.max(1e-12, 10 * n * EPS * kappa);
+
+        double[][] directions = new double[3][];
+        List<String> routes = List.of("output-space", "riccati", "dense");
+        for (int k = 0; k < routes.size(); k++) {
+            Path out = dir.resolve("out-route-" + routes.get(k));
+            JobRun r = job("--model", dir.resolve("model.json").toString(), "--init-seed", "5", "--data", dir.resolve("data.csv").toString(),
+                    "--curvature", "ggn", "--damping", String.valueOf(damping), "--curvature-batch", "16", "--seed", "11",
+                    "--partitions", "3", "--solver", routes.get(k), "--out", out.toString());
+            assertEquals(0, r.code(), r.stderr());
+            DirectionReport report = Json.read(out.resolve("report.json"), DirectionReport.class);
+            String what = "--solver " + routes.get(k);
+            assertEquals(routes.get(k), report.solver(), what + ": the report names the route that ran");
+            directions[k] = Npy.read(out.resolve("direction.npy"));
+            double err = RandomProblems.relativeError(directions[k], dRef);
+            assertTrue(err <= dirTol, what + ": |d - d_ref| / |d_ref| = " + err + " > " + dirTol);
+            assertEquals(logDet, report.logAbsDet(), 10.0 * n * n * EPS * kappa, what + ": log|det|");
+            assertEquals(new org.hessinv.linalg.Inertia(0, 0, n), report.inertia().orElseThrow(), what + ": inertia");
+            List<String> fields = new ArrayList<>(REPORT_FIELDS);
+            if (!routes.get(k).equals("riccati")) fields.remove("worstPivot");
+            assertEquals(fields, fieldsOf(out.resolve("report.json")), what + ": report layout");
+            assertEquals(routes.get(k).equals("riccati"), report.worstPivot().isPresent(), what + ": worst pivot");
+            assertEquals(routes.get(k).equals("riccati") ? 3 : 0, report.layerRanges(), what + ": layer ranges");
+        }
+        assertTrue(RandomProblems.relativeError(directions[0], directions[1]) <= 2 * dirTol, "output-space against riccati");
+    }
+
+    /**
+     * --solver auto on the wide-input preset (input 768, 7 dense tanh layers of width 24, 10 classes; n = 22,306) with the
+     * GGN on a 4-example batch: SolverCosts makes the B K = 40 output space far cheaper than the sweep, the job takes it and
+     * the report says so; the Hessian stays on the Riccati sweep (engine level: solve/DirectionSolverTest).
+     */
+    @Test
+    void autoTakesTheOutputSpaceWhereItIsCheaper(@TempDir Path t) throws IOException {
+        Path preset = Path.of("..", "conf", "models", "wide-input.json");
+        Network wide = ModelSpec.read(preset);
+        assertEquals(org.hessinv.solve.SolverCosts.Route.OUTPUT_SPACE,
+                org.hessinv.solve.SolverCosts.cheaper(wide, 4, Curvature.GGN, 1e-3, 1), "the cost models' choice");
+        List<Example> rows = RandomProblems.examples(new SplittableRandom(5), wide, 8);
+        // LibSVM (Spark's CSV reader takes a minute over 769 columns)
+        StringBuilder b = new StringBuilder();
+        for (Example e : rows) {
+            b.append((int) e.response()[0]);
+            for (int i = 0; i < e.features().length; i++) b.append(' ').append(i + 1).append(':').append(e.features()[i]);
+            b.append('\n');
+        }
+        Files.writeString(t.resolve("wide.libsvm"), b.toString());
+        Path out = t.resolve("out");
+        JobRun r = job("--model", preset.toString(), "--data", t.resolve("wide.libsvm").toString(), "--format", "libsvm", "--curvature", "ggn",
+                "--curvature-batch", "4", "--solver", "auto", "--out", out.toString());
+        assertEquals(0, r.code(), r.stderr());
+        DirectionReport report = Json.read(out.resolve("report.json"), DirectionReport.class);
+        assertEquals("output-space", report.solver());
+        assertEquals(4, report.curvatureExamples());
+        assertEquals(new org.hessinv.linalg.Inertia(0, 0, wide.paramCount()), report.inertia().orElseThrow());
+        assertTrue(report.residual() <= report.maxResidual(), "certified: " + report.residual());
+    }
+
+    /** The output space solves the GGN only: with the Hessian an explicit --solver output-space is refused on one line. */
+    @Test
+    void outputSpaceWithTheHessianIsRefused(@TempDir Path t) {
+        Path out = t.resolve("out");
+        JobRun r = job(args(dir.resolve("data.csv"), out, "--curvature", "hessian", "--solver", "output-space"));
+        assertRefused(r, out, "--curvature ggn", "--solver riccati");
+        assertEquals(List.of("error: --solver output-space solves the Gauss-Newton curvature only; use --curvature ggn or --solver riccati"),
+                r.stderr().strip().lines().toList());
+    }
+
+    /** --help: exit 0 and every option on the generated usage, with the solver routes and the exit codes. */
+    @Test
+    void helpListsEveryOption() {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        int code;
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            code = NewtonDirectionJob.run(new String[] {"--help"}, spark);
+        } finally {
+            System.setOut(old);
+        }
+        String help = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code, help);
+        for (String option : List.of("--model", "--params", "--init-seed", "--data", "--format", "--curvature", "--damping",
+                "--curvature-batch", "--seed", "--rhs", "--solver", "--max-residual", "--out", "--overwrite", "--master",
+                "--partitions", "--verbose", "--help", "auto|riccati|output-space|woodbury|dense", "Exit codes")) {
+            assertTrue(help.contains(option), "--help lacks " + option + ":\n" + help);
+        }
     }
 }

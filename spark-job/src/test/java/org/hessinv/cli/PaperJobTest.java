@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import java.util.SplittableRandom;
 import org.apache.spark.sql.SparkSession;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
+import org.hessinv.io.Json;
 import org.hessinv.io.Npy;
 import org.hessinv.model.Example;
 import org.hessinv.model.ModelSpec;
@@ -94,11 +94,12 @@ class PaperJobTest {
                 "job vs engine " + RandomProblems.relativeError(d, expected.direction()) + " > " + tol);
         assertTrue(RandomProblems.relativeError(d, DenseSolver.solve(c, net.paramCount(), g)) <= 1e3 * EPS * cond, "job vs dense");
 
-        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
-        assertEquals("woodbury", report.get("solver").asText());
-        assertTrue(report.get("inertia").isNull(), "the woodbury route gives no inertia: " + report.get("inertia"));
-        assertEquals(expected.logAbsDet(), report.get("logAbsDet").asDouble(), 1e-9 * Math.abs(expected.logAbsDet()));
-        assertEquals(1, report.get("curvatureExamples").asLong());
+        assertTrue(new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("inertia").isNull(), "report.json: \"inertia\": null");
+        DirectionReport report = Json.read(out.resolve("report.json"), DirectionReport.class);
+        assertEquals("woodbury", report.solver());
+        assertTrue(report.inertia().isEmpty(), "the woodbury route gives no inertia: " + report.inertia());
+        assertEquals(expected.logAbsDet(), report.logAbsDet(), 1e-9 * Math.abs(expected.logAbsDet()));
+        assertEquals(1, report.curvatureExamples());
     }
 
     /** A scalar mse head also reads its target from a "label" column when there is no "y0": same direction. */

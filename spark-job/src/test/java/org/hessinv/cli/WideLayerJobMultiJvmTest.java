@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The wide-first-layer job ({@link WideLayerJobTest}'s softmax problem, Hessian, damping 0.05) with executors in
  * JVMs of their own ({@code local-cluster[2,1,1024]}, set up as in NewtonDirectionJobMultiJvmTest) and the Kryo
- * serializer: the wide stage's records and its null {@code summedS} cross JVM boundaries. Direction, log|det|
+ * serializer: the capacitance stage's records and its null {@code summedS} cross JVM boundaries. Direction, log|det|
  * and inertia against the same dense LAPACK reference and with the same tolerances as WideLayerJobTest.
  */
 @Tag("spark")

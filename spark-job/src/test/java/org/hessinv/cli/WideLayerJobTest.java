@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ludovic.netlib.lapack.LAPACK;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +17,9 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
-import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.StageForm;
+import org.hessinv.io.Json;
+import org.hessinv.linalg.Inertia;
 import org.hessinv.io.Npy;
 import org.hessinv.model.Example;
 import org.hessinv.model.ModelSpec;
@@ -44,7 +44,7 @@ import org.netlib.util.intW;
 /**
  * The job (local[2], the entry the other job tests use) on networks whose first layer is wide: 40 inputs
  * and 4 units over a curvature batch of 8, so p_1 = 4 * 41 = 164 > 32 = B * units and the stage is stored
- * factored and pivoted through its capacitance ({@link LayerStage#lowRank}); the Spark pipeline then sees
+ * factored and pivoted through its capacitance ({@link StageForm#usesCapacitance}); the Spark pipeline then sees
  * {@code sumS == null} for that layer.
  *
  * <p><b>Reference.</b> C is assembled column by column from R-passes over the same curvature batch
@@ -127,10 +127,10 @@ class WideLayerJobTest {
     /** Writes the model, parameters (.npy) and data (CSV) of a seeded problem into {@code dir}. */
     static Problem problem(Path dir, String name, String spec, long seed) throws IOException {
         Problem p = problem(dir, name, spec, seed, ROWS, CURVATURE_BATCH);
-        // the premise of this test class: the first stage is wide for the curvature batch, the others are not
+        // the premise of this test class: the first stage is a capacitance stage for the curvature batch, the others are not
         Network net = p.net();
-        assertTrue(LayerStage.lowRank(net.stage(0), CURVATURE_BATCH), "stage 1 must be wide");
-        for (int l = 1; l < net.stageCount(); l++) assertFalse(LayerStage.lowRank(net.stage(l), CURVATURE_BATCH), "stage " + (l + 1));
+        assertTrue(StageForm.usesCapacitance(net.stage(0), CURVATURE_BATCH), "stage 1 must be a capacitance stage");
+        for (int l = 1; l < net.stageCount(); l++) assertFalse(StageForm.usesCapacitance(net.stage(l), CURVATURE_BATCH), "stage " + (l + 1));
         return p;
     }
 
@@ -284,45 +284,45 @@ class WideLayerJobTest {
         int[] partitionCounts = java.util.Arrays.stream(partitions.split(" ")).mapToInt(Integer::parseInt).toArray();
         double[][] directions = new double[partitionCounts.length][];
         double[] logdets = new double[partitionCounts.length];
-        JsonNode[] inertias = new JsonNode[partitionCounts.length];
+        Inertia[] inertias = new Inertia[partitionCounts.length];
         for (int k = 0; k < partitionCounts.length; k++) {
             int parts = partitionCounts[k];
             Path out = dir.resolve("out-" + what.replace(' ', '-') + "-" + parts);
             JobRun r = job(args(p, curvatureName, DAMPING, out, "--partitions", String.valueOf(parts)));
             assertEquals(0, r.code(), r.stderr());
             double[] d = Npy.read(out.resolve("direction.npy"));
-            JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+            DirectionReport report = Json.read(out.resolve("report.json"), DirectionReport.class);
             String at = what + ", " + parts + " partitions";
 
             assertEquals(n, d.length, at);
             double err = Dense.relativeError(d, ref.direction());
             System.out.printf(Locale.ROOT, "  %s: |d - d_ref|/|d_ref| = %.2e (tol %.2e), logdet diff %.2e (tol %.2e), residual %.2e%n", at, err, dirTol,
-                    Math.abs(report.get("logAbsDet").asDouble() - ref.logAbsDet()), logdetTol, report.get("residual").asDouble());
+                    Math.abs(report.logAbsDet() - ref.logAbsDet()), logdetTol, report.residual());
             assertTrue(err <= dirTol, at + ": direction differs from the dense reference by " + err + " > " + dirTol);
-            assertEquals(ref.logAbsDet(), report.get("logAbsDet").asDouble(), logdetTol, at + ": log|det|");
-            JsonNode inertia = report.get("inertia");
-            assertEquals(ref.negative(), inertia.get("negative").asInt(), at + ": negative eigenvalues");
-            assertEquals(ref.zero(), inertia.get("zero").asInt(), at + ": zero eigenvalues");
-            assertEquals(ref.positive(), inertia.get("positive").asInt(), at + ": positive eigenvalues");
+            assertEquals(ref.logAbsDet(), report.logAbsDet(), logdetTol, at + ": log|det|");
+            Inertia inertia = report.inertia().orElseThrow();
+            assertEquals(ref.negative(), inertia.negative(), at + ": negative eigenvalues");
+            assertEquals(ref.zero(), inertia.zero(), at + ": zero eigenvalues");
+            assertEquals(ref.positive(), inertia.positive(), at + ": positive eigenvalues");
 
-            assertEquals(ROWS, report.get("examples").asLong(), at);
-            assertEquals(CURVATURE_BATCH, report.get("curvatureExamples").asLong(), at);
-            assertEquals(parts, report.get("partitions").asInt(), at);
-            assertEquals(curvatureName, report.get("curvature").asText(), at);
-            assertEquals(DAMPING, report.get("damping").asDouble(), 0.0, at);
+            assertEquals(ROWS, report.examples(), at);
+            assertEquals(CURVATURE_BATCH, report.curvatureExamples(), at);
+            assertEquals(parts, report.partitions(), at);
+            assertEquals(curvatureName, report.curvature(), at);
+            assertEquals(DAMPING, report.damping(), 0.0, at);
             // loss and |g| against the independent forward pass and the finite-difference-checked gradient
-            assertEquals(ref.loss(), report.get("loss").asDouble(), 1e-12 * Math.abs(ref.loss()), at + ": loss");
-            assertEquals(Dense.norm(ref.gradient()), report.get("gradientNorm").asDouble(), 1e-12 * Dense.norm(ref.gradient()), at + ": |g|");
-            assertEquals(Dense.norm(ref.direction()), report.get("directionNorm").asDouble(), dirTol * Dense.norm(ref.direction()), at);
+            assertEquals(ref.loss(), report.loss(), 1e-12 * Math.abs(ref.loss()), at + ": loss");
+            assertEquals(Dense.norm(ref.gradient()), report.gradientNorm(), 1e-12 * Dense.norm(ref.gradient()), at + ": |g|");
+            assertEquals(Dense.norm(ref.direction()), report.directionNorm(), dirTol * Dense.norm(ref.direction()), at);
             double residualBound = BACKWARD_FACTOR * n * EPS * ref.maxAbs() * Dense.norm(d) / Dense.norm(ref.gradient());
-            assertTrue(report.get("residual").asDouble() <= residualBound, at + ": residual " + report.get("residual") + " > " + residualBound);
+            assertTrue(report.residual() <= residualBound, at + ": residual " + report.residual() + " > " + residualBound);
             // the certificate is not vacuous: the reference's own residual on the same matrix is of the same order
             double[] res = Dense.minus(Dense.times(ref.matrix(), n, n, d), ref.gradient());
             assertTrue(Dense.norm(res) / Dense.norm(ref.gradient()) <= residualBound + ref.gradientRoundoff(),
                     at + ": dense residual of the written direction " + Dense.norm(res) / Dense.norm(ref.gradient()));
 
             directions[k] = d;
-            logdets[k] = report.get("logAbsDet").asDouble();
+            logdets[k] = report.logAbsDet();
             inertias[k] = inertia;
         }
         for (int k = 1; k < partitionCounts.length; k++) {
@@ -351,25 +351,25 @@ class WideLayerJobTest {
         double tol = BACKWARD_FACTOR * n * EPS * ref.kappa();
         double err = Dense.relativeError(d, dgesv(ref.matrix(), n, rhs));
         assertTrue(err <= tol, "direction for --rhs differs from the dense reference by " + err + " > " + tol);
-        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
-        assertEquals(Dense.norm(rhs), report.get("rhsNorm").asDouble(), 1e-14 * Dense.norm(rhs));
+        DirectionReport report = Json.read(out.resolve("report.json"), DirectionReport.class);
+        assertEquals(Dense.norm(rhs), report.rhsNorm(), 1e-14 * Dense.norm(rhs));
     }
 
     /**
-     * At the switch between the two pivots (stage 1: p_1 = 4 * 41 = 164, low-rank iff 41 > B): B = 40 is the
+     * At the switch between the two pivots (stage 1: p_1 = 4 * 41 = 164, a capacitance stage iff 41 > B): B = 40 is the
      * widest capacitance (m = 160, nearly p_1) and B = 41 the first dense pivot; both against the dense
      * reference with the tolerances of {@link #jobMatchesDenseReferenceForEveryPartitionCount}.
      */
     @ParameterizedTest(name = "curvature batch {0}, {1}")
     @CsvSource({"40, hessian, true", "41, ggn, false"})
-    void batchAtTheLowRankThresholdMatchesDenseReference(int batch, String curvatureName, boolean wide, @TempDir Path t) throws IOException {
+    void batchAtTheCapacitanceThresholdMatchesDenseReference(int batch, String curvatureName, boolean capacitance, @TempDir Path t) throws IOException {
         Problem p = problem(t, "threshold", SOFTMAX, 34, 48, batch);
-        assertEquals(wide, LayerStage.lowRank(p.net().stage(0), batch), "premise: is stage 1 wide at B = " + batch);
+        assertEquals(capacitance, StageForm.usesCapacitance(p.net().stage(0), batch), "premise: is stage 1 a capacitance stage at B = " + batch);
         singleRunMatchesDenseReference(p, curvatureName, t.resolve("out"));
     }
 
     /**
-     * A small curvature batch makes every stage wide, not only a dense input layer: residual stages (p = 72 > 4 * 8)
+     * A small curvature batch makes every stage a capacitance stage, not only a dense input layer: residual stages (p = 72 > 4 * 8)
      * and the softmax head (p = 27 > 4 * 3) then take the capacitance route too.
      */
     @ParameterizedTest(name = "{0}")
@@ -378,7 +378,7 @@ class WideLayerJobTest {
         String spec = "{\"input\": 8, \"layers\": [{\"type\": \"dense\", \"units\": 8, \"activation\": \"tanh\"},"
                 + " {\"type\": \"residual\", \"activation\": \"tanh\", \"repeat\": 2}], \"head\": {\"type\": \"softmax\", \"classes\": 3}}";
         Problem p = problem(t, "all-wide", spec, 35, 16, 4);
-        for (int l = 0; l < p.net().stageCount(); l++) assertTrue(LayerStage.lowRank(p.net().stage(l), 4), "premise: stage " + (l + 1) + " wide");
+        for (int l = 0; l < p.net().stageCount(); l++) assertTrue(StageForm.usesCapacitance(p.net().stage(l), 4), "premise: stage " + (l + 1) + " a capacitance stage");
         singleRunMatchesDenseReference(p, curvatureName, t.resolve("out"));
     }
 
@@ -394,19 +394,19 @@ class WideLayerJobTest {
         JobRun r = job(args(p, curvatureName, DAMPING, out, "--partitions", "3"));
         assertEquals(0, r.code(), r.stderr());
         double[] d = Npy.read(out.resolve("direction.npy"));
-        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        DirectionReport report = Json.read(out.resolve("report.json"), DirectionReport.class);
         double err = Dense.relativeError(d, ref.direction());
         System.out.printf(Locale.ROOT, "%s: n=%d kappa=%.3g inertia=(%d,%d,%d) |d - d_ref|/|d_ref| = %.2e (tol %.2e)%n", what, n, kappa,
                 ref.negative(), ref.zero(), ref.positive(), err, dirTol);
         assertTrue(err <= dirTol, what + ": direction differs from the dense reference by " + err + " > " + dirTol);
-        assertEquals(batch, report.get("curvatureExamples").asLong(), what);
-        assertEquals(ref.logAbsDet(), report.get("logAbsDet").asDouble(), BACKWARD_FACTOR * n * n * EPS * kappa, what + ": log|det|");
-        assertEquals(ref.negative(), report.get("inertia").get("negative").asInt(), what + ": negative eigenvalues");
-        assertEquals(ref.positive(), report.get("inertia").get("positive").asInt(), what + ": positive eigenvalues");
+        assertEquals(batch, report.curvatureExamples(), what);
+        assertEquals(ref.logAbsDet(), report.logAbsDet(), BACKWARD_FACTOR * n * n * EPS * kappa, what + ": log|det|");
+        assertEquals(ref.negative(), report.inertia().orElseThrow().negative(), what + ": negative eigenvalues");
+        assertEquals(ref.positive(), report.inertia().orElseThrow().positive(), what + ": positive eigenvalues");
     }
 
     /**
-     * Without damping the wide stage's curvature has rank at most B units = 32 < 164 = p_1, so the system is
+     * Without damping the capacitance stage's curvature has rank at most B units = 32 < 164 = p_1, so the system is
      * singular: the job must refuse (exit 3) naming the first singular layer of the backward sweep (L..1) and
      * suggesting damping, and leave nothing behind (no output folder, no temporary folder).
      * <ul>

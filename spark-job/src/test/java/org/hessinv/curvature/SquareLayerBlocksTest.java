@@ -96,7 +96,7 @@ class SquareLayerBlocksTest {
                         if (!st.hasState()) continue;
                         analytic = st.a[i * out + a];
                     } else {
-                        analytic = st.bs[(i - in) * out + a];
+                        analytic = st.denseBs()[(i - in) * out + a];
                     }
                     assertEquals(fd, analytic, TOL1 * Math.max(1, Math.abs(fd)),
                             "stage " + (l + 1) + " " + s.describe() + (i < in ? " A" : " B") + "[" + a + "," + (i < in ? i : i - in) + "]");
@@ -115,7 +115,7 @@ class SquareLayerBlocksTest {
                         analytic = st.r[(i - in) * in + j];
                         name = "R";
                     } else {
-                        analytic = st.s[(i - in) * p + (j - in)];
+                        analytic = st.denseS()[(i - in) * p + (j - in)];
                         name = "S";
                     }
                     assertEquals(fd, analytic, TOL2 * Math.max(1, Math.abs(fd)), "stage " + (l + 1) + " " + s.describe() + " " + name);

@@ -240,15 +240,16 @@ class StageBlocksTest {
             for (int l = 0; l < pb.net.stageCount(); l++) {
                 LayerStage st = batch.stage(l);
                 double[] summed = LayerStage.sumS(pb.net, pb.x, l, batch.records(l));
-                if (st.factors != null) checkKroneckerProducts(pb, l, st, batch.records(l), c + " " + cv + " stage " + (l + 1));
-                if (st.wide) {
-                    // a wide stage keeps S factored: nothing is summed, and assembling without it is the same stage
-                    assertNull(summed, c + " sumS of a low-rank stage " + (l + 1));
-                    assertClose(st.denseBs(), LayerStage.assemble(pb.net, pb.x, l, batch.records(l), null).denseBs(), 0.0, c + " low-rank Bs");
+                StageFactors factors = factorsOf(st.form);
+                if (factors != null) checkKroneckerProducts(pb, l, st, factors, batch.records(l), c + " " + cv + " stage " + (l + 1));
+                if (st.form instanceof CapacitanceStage) {
+                    // a capacitance stage keeps S factored: nothing is summed, and assembling without it is the same stage
+                    assertNull(summed, c + " sumS of a capacitance stage " + (l + 1));
+                    assertClose(st.denseBs(), LayerStage.assemble(pb.net, pb.x, l, batch.records(l), null).denseBs(), 0.0, c + " capacitance Bs");
                     continue;
                 }
-                assertClose(st.s, summed, 1e-15, c + " sumS stage " + (l + 1));
-                LayerStage pre = LayerStage.assemble(pb.net, pb.x, l, batch.records(l), st.s.clone());
+                assertClose(st.denseS(), summed, 1e-15, c + " sumS stage " + (l + 1));
+                LayerStage pre = LayerStage.assemble(pb.net, pb.x, l, batch.records(l), st.denseS().clone());
                 assertClose(st.denseBs(), pre.denseBs(), 0.0, c + " assemble with summed S");
             }
         }
@@ -259,7 +260,12 @@ class StageBlocksTest {
      * products with Bs written example by example by {@link LayerBlocks#writeB}; V symmetric and random, Y
      * random. Both are sums of at most B (inputs + 1) products of O(1) terms: 1e-13 relative is ~100 eps.
      */
-    private static void checkKroneckerProducts(Problem pb, int l, LayerStage st, List<StageRecord> records, String where) {
+    /** The Kronecker factors of a form that has them (null for a dense stage). */
+    private static StageFactors factorsOf(StageForm form) {
+        return form instanceof FactoredStage f ? f.factors() : null;
+    }
+
+    private static void checkKroneckerProducts(Problem pb, int l, LayerStage st, StageFactors factors, List<StageRecord> records, String where) {
         int nOut = st.stateOut(), p = st.p;
         double[] bs = new double[nOut * p];
         LayerBlocks blocks = new LayerBlocks(pb.net.stage(l), pb.x, pb.net.paramOffset(l));
@@ -269,13 +275,14 @@ class StageBlocksTest {
         for (int j = 0; j < nOut; j++) for (int i = 0; i <= j; i++) v[j * nOut + i] = v[i * nOut + j] = rng.nextDouble() - 0.5;
         double[] vbRef = new double[nOut * p];
         org.hessinv.linalg.Blas.gemm(false, false, nOut, p, nOut, 1.0, v, 0, nOut, bs, 0, nOut, 0.0, vbRef, 0, nOut);
-        assertClose(vbRef, st.factors.vTimesBs(v), KRONECKER_TOL, where + " V Bs");
+        assertClose(vbRef, factors.vTimesBs(v), KRONECKER_TOL, where + " V Bs");
+        assertClose(vbRef, st.form.vTimesBs(v), KRONECKER_TOL, where + " V Bs by the stage form");
         double[] y = RandomProblems.vector(rng, nOut * p);
         double[] q0 = RandomProblems.vector(rng, p * p);
         double[] qRef = q0.clone();
         org.hessinv.linalg.Blas.gemm(true, false, p, p, nOut, 1.0, bs, 0, nOut, y, 0, nOut, 1.0, qRef, 0, p);
         double[] q = q0.clone();
-        st.factors.addBsTransposeProduct(y, q);
+        factors.addBsTransposeProduct(y, q);
         assertClose(qRef, q, KRONECKER_TOL, where + " Bs^T Y");
     }
 

@@ -49,7 +49,7 @@ class BlasGemmBlockingTest {
                 double[] c = random(rng, cOff + ldc * n);
                 double[] expect = c.clone();
                 naive(tA, tB, m, n, k, 0.7, a, aOff, lda, b, bOff, ldb, -0.3, expect, cOff, ldc);
-                Blas.gemmBlocked(tA, tB, m, n, k, 0.7, a, aOff, lda, b, bOff, ldb, -0.3, c, cOff, ldc, 5, 7, 4);
+                Blas.gemmBlocked(tA, tB, m, n, k, 0.7, a, aOff, lda, b, bOff, ldb, -0.3, c, cOff, ldc, new GemmBlocking(5, 7, 4));
                 assertTrue(maxDiff(c, expect) < 1e-12, "transA " + tA + " transB " + tB + ": " + maxDiff(c, expect));
             }
         }
@@ -58,7 +58,7 @@ class BlasGemmBlockingTest {
     @Test
     void publicGemmAboveTheDefaultPanelsMatchesTheTripleLoop() {
         SplittableRandom rng = new SplittableRandom(9);
-        int m = Blas.BLOCK_M + 17, n = 40, k = Blas.BLOCK_K + 9;
+        int m = GemmBlocking.DEFAULT.m() + 17, n = 40, k = GemmBlocking.DEFAULT.k() + 9;
         for (boolean tA : new boolean[] {false, true}) {
             double[] a = random(rng, m * k);
             double[] b = random(rng, k * n);
@@ -68,6 +68,24 @@ class BlasGemmBlockingTest {
             naive(tA, false, m, n, k, 1.0, a, 0, lda, b, 0, k, 0.5, expect, 0, m);
             Blas.gemm(tA, false, m, n, k, 1.0, a, 0, lda, b, 0, k, 0.5, c, 0, m);
             assertTrue(maxDiff(c, expect) < 1e-11, "transA " + tA + ": " + maxDiff(c, expect));
+        }
+    }
+
+    /** The public gemm with a given blocking, large enough to be split over the cores: each core's column block panel by panel. */
+    @Test
+    void publicGemmWithAGivenBlockingMatchesTheTripleLoop() {
+        SplittableRandom rng = new SplittableRandom(13);
+        int m = 203, n = 200, k = 101;
+        GemmBlocking small = new GemmBlocking(37, 16, 23);
+        for (boolean tB : new boolean[] {false, true}) {
+            double[] a = random(rng, m * k);
+            double[] b = random(rng, k * n);
+            double[] c = random(rng, m * n);
+            double[] expect = c.clone();
+            int ldb = tB ? n : k;
+            naive(false, tB, m, n, k, -0.8, a, 0, m, b, 0, ldb, 0.25, expect, 0, m);
+            Blas.gemm(false, tB, m, n, k, -0.8, a, 0, m, b, 0, ldb, 0.25, c, 0, m, small);
+            assertTrue(maxDiff(c, expect) < 1e-11, "transB " + tB + ": " + maxDiff(c, expect));
         }
     }
 }

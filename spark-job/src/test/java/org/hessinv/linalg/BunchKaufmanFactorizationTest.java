@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The contract on indefinite matrices (random signs, at least one of each when n >= 2), plus 2x2-pivot cases. */
 class BunchKaufmanFactorizationTest extends SymmetricFactorizationContract {
     @Override SymmetricFactorization factor(double[] q, int n) {
-        return BunchKaufmanFactorization.factor(q, n, Dense.norm1(q, n, n), 1, "hint");
+        return BunchKaufmanFactorization.factor(q, n, Dense.norm1(q, n, n));
     }
 
     @Override double[] spectrum(SplittableRandom rng, int n, double kappa) {

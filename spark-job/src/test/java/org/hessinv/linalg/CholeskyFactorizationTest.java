@@ -40,7 +40,7 @@ class CholeskyFactorizationTest extends SymmetricFactorizationContract {
         for (int j = 0; j < n; j++) {
             double[] e = new double[n];
             e[j] = 1;
-            f.applyInverseTransposeFactor(e);
+            f.applyInverseSquareRoot(e);
             System.arraycopy(e, 0, t, j * n, n);
         }
         double[] qttT = Dense.multiply(q, Dense.multiply(t, Dense.transpose(t, n, n), n, n, n), n, n, n);

@@ -362,12 +362,59 @@ class RecursiveCholeskyTest {
     }
 
     /**
+     * Bases far below the defaults (leaves of order <= 4, the recursive inverse from order 8) take every routine
+     * through many levels of recursion at small orders; the results keep the bounds of the default bases:
+     * ||L L^T - A||_F <= c n eps tr(A), the solves within c n eps kappa(L) ||X|| of F2J dtrsm, and the inverse's
+     * ||Q Q^-1 - I||_F within c n eps kappa(Q) sqrt(n).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {5, 37, 70})
+    void smallBasesRecurseToTheSameAccuracy(int n) {
+        CholeskyBases small = new CholeskyBases(4, 2, 3, 8);
+        SplittableRandom rng = new SplittableRandom(900 + n);
+        double[] a = spd(rng, n);
+        Embedded e = embed(a, n, n);
+        assertEquals(0, RecursiveCholesky.factorLower(e.data, e.off, e.ld, n, small));
+        assertPaddingUntouched(e, n, n);
+        double[] l = lowerOf(extract(e, n, n), n);
+        double[] llt = new double[n * n];
+        Blas.gemm(false, true, n, n, n, 1.0, l, 0, n, l, 0, n, 0.0, llt, 0, n);
+        assertTrue(frobeniusDiff(llt, a) <= C * n * EPS * trace(a, n), "||L L^T - A||_F = " + frobeniusDiff(llt, a));
+
+        double kappaL = Math.sqrt(kappaBound(a, n));
+        int rows = 11;
+        for (String side : new String[] {"R", "L"}) {
+            boolean right = side.equals("R");
+            int m = right ? rows : n, cols = right ? n : rows;
+            double[] b = random(rng, m, cols);
+            double[] ref = b.clone();
+            Blas.blas().dtrsm(side, "L", right ? "T" : "N", "N", m, cols, 1.0, l, 0, n, ref, 0, m);
+            if (right) RecursiveCholesky.solveRightLowerTransposed(rows, n, l, 0, n, b, 0, rows, small);
+            else RecursiveCholesky.solveLeftLower(n, rows, l, 0, n, b, 0, n, small);
+            assertTrue(frobeniusDiff(b, ref) <= C * n * EPS * kappaL * frobenius(ref), (right ? "B L^-T: " : "L^-1 B: ") + frobeniusDiff(b, ref));
+        }
+
+        double[] inv = CholeskyFactorization.tryFactor(a, n, 1.0, small).inverse();
+        for (int j = 0; j < n; j++) for (int i = 0; i < j; i++) assertEquals(inv[j * n + i], inv[i * n + j], 0.0);
+        double[] product = new double[n * n];
+        Blas.gemm(false, false, n, n, n, 1.0, a, 0, n, inv, 0, n, 0.0, product, 0, n);
+        for (int i = 0; i < n; i++) product[i * n + i] -= 1.0;
+        assertTrue(frobenius(product) <= C * n * EPS * kappaBound(a, n) * Math.sqrt(n), "||Q Q^-1 - I||_F = " + frobenius(product));
+    }
+
+    @Test
+    void basesMustBePositive() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new CholeskyBases(0, 64, 128, 256));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new GemmBlocking(512, 0, 1024));
+    }
+
+    /**
      * inverse() on its recursive path: symmetric bit for bit, and ||Q Q^-1 - I||_F within c n eps kappa(Q) sqrt(n)
      * (forward error of the inverse c n eps kappa relative to ||Q^-1||, times ||Q||, over the sqrt(n) of ||I||_F).
      */
     @Test
     void choleskyInverseOnTheRecursivePath() {
-        for (int n : new int[] {CholeskyFactorization.RECURSIVE_INVERSE_MIN_ORDER, CholeskyFactorization.RECURSIVE_INVERSE_MIN_ORDER + 45}) {
+        for (int n : new int[] {CholeskyBases.DEFAULT.recursiveInverseMinOrder(), CholeskyBases.DEFAULT.recursiveInverseMinOrder() + 45}) {
             checkRecursiveInverse(n);
         }
     }

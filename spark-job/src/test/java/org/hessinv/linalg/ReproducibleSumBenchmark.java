@@ -2,21 +2,31 @@ package org.hessinv.linalg;
 
 import java.util.Locale;
 import java.util.SplittableRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * Timing entry (not a test): ns per added value of {@link ReproducibleSum#add(double[])} against a plain
  * {@code a[i] += v[i]} loop, for vectors of the default preset's gradient length (17,000 entries), plus the
  * cost of merge and result, in thread CPU time. Usage: {@code java -cp ... org.hessinv.linalg.ReproducibleSumBenchmark [n] [vectors]}.
  */
-public final class ReproducibleSumBenchmark {
-    private ReproducibleSumBenchmark() {}
+@Command(name = "reproducible-sum-benchmark", mixinStandardHelpOptions = true,
+        description = "ns per added value of ReproducibleSum.add against a plain a[i] += v[i] loop, in thread CPU time.")
+public final class ReproducibleSumBenchmark implements Runnable {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "N", description = "vector length (default ${DEFAULT-VALUE})")
+    int n = 17_000;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "VECTORS", description = "vectors added per run (default ${DEFAULT-VALUE})")
+    int count = 4096;
 
     /** This thread's CPU time (ns): on a shared machine wall time mostly measures the other builds. */
     private static long cpu() { return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(); }
 
     public static void main(String[] args) {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 17_000;
-        int count = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
+        org.hessinv.testing.TimingEntry.main(new ReproducibleSumBenchmark(), args);
+    }
+
+    @Override public void run() {
         SplittableRandom rng = new SplittableRandom(1);
         // gradient-like contributions: magnitudes spread over ~12 decades, signs random, some exact zeros
         double[][] vs = new double[16][n];

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 import org.hessinv.testing.Dense;
 import org.junit.jupiter.api.Test;
 
-/** {@link SymmetricFactorization#factor}: Cholesky when positive definite, else Bunch-Kaufman; refuses singular pivots naming the layer. */
+/** {@link SymmetricFactorization#factor}: Cholesky when positive definite, else Bunch-Kaufman; refuses singular matrices with their order and condition estimate. */
 class SymmetricFactorizationDispatchTest {
     private static double[] withSpectrum(long seed, double... lambda) {
         return Dense.fromEigen(Dense.randomOrthogonal(new SplittableRandom(seed), lambda.length), lambda);
@@ -17,23 +17,23 @@ class SymmetricFactorizationDispatchTest {
 
     @Test
     void positiveDefiniteUsesCholesky() {
-        assertInstanceOf(CholeskyFactorization.class, SymmetricFactorization.factor(withSpectrum(1, 3, 2, 1, 0.5), 4, 1, "h"));
+        assertInstanceOf(CholeskyFactorization.class, SymmetricFactorization.factor(withSpectrum(1, 3, 2, 1, 0.5), 4));
     }
 
     @Test
     void indefiniteUsesBunchKaufman() {
-        SymmetricFactorization f = SymmetricFactorization.factor(withSpectrum(2, 3, -2, 1, 0.5), 4, 1, "h");
+        SymmetricFactorization f = SymmetricFactorization.factor(withSpectrum(2, 3, -2, 1, 0.5), 4);
         assertInstanceOf(BunchKaufmanFactorization.class, f);
         assertEquals(new Inertia(1, 0, 3), f.inertia());
     }
 
     @Test
-    void exactlySingularIsRefusedNamingTheLayerAndTheHint() {
+    void exactlySingularIsRefusedWithItsOrderAndCondition() {
         double[] q = {1, 1, 1, 1}; // rank 1
-        SingularStageException e = assertThrows(SingularStageException.class,
-                () -> SymmetricFactorization.factor(q, 2, 7, "add damping"));
-        assertEquals(7, e.layer());
-        assertTrue(e.getMessage().contains("layer 7") && e.getMessage().contains("add damping"), e.getMessage());
+        SingularMatrixException e = assertThrows(SingularMatrixException.class, () -> SymmetricFactorization.factor(q, 2));
+        assertEquals(2, e.order());
+        assertTrue(e.rcond() < SymmetricFactorization.SINGULAR_RCOND, "rcond " + e.rcond());
+        assertTrue(e.getMessage().contains("2 x 2 matrix is singular"), e.getMessage());
     }
 
     /** kappa 1e15: rcond ~1e-15 < SINGULAR_RCOND = 1e-13 is refused; kappa 1e10 (rcond ~1e-10..1e-11) is accepted. */
@@ -41,9 +41,9 @@ class SymmetricFactorizationDispatchTest {
     void nearSingularIsRefusedByTheConditionThreshold() {
         for (double sign : new double[] {1, -1}) {
             double[] bad = withSpectrum(3, 1, 0.5, sign * 1e-15);
-            SingularStageException e = assertThrows(SingularStageException.class, () -> SymmetricFactorization.factor(bad, 3, 2, "h"));
+            SingularMatrixException e = assertThrows(SingularMatrixException.class, () -> SymmetricFactorization.factor(bad, 3));
             assertTrue(e.rcond() < SymmetricFactorization.SINGULAR_RCOND, "rcond " + e.rcond());
-            SymmetricFactorization ok = SymmetricFactorization.factor(withSpectrum(3, 1, 0.5, sign * 1e-10), 3, 2, "h");
+            SymmetricFactorization ok = SymmetricFactorization.factor(withSpectrum(3, 1, 0.5, sign * 1e-10), 3);
             assertTrue(ok.rcond() >= SymmetricFactorization.SINGULAR_RCOND);
         }
     }
@@ -51,7 +51,7 @@ class SymmetricFactorizationDispatchTest {
     @Test
     void nonFiniteEntriesAreRefused() {
         double[] q = {1, Double.NaN, Double.NaN, 1};
-        SingularStageException e = assertThrows(SingularStageException.class, () -> SymmetricFactorization.factor(q, 2, 4, "h"));
-        assertTrue(e.getMessage().contains("non-finite") && e.getMessage().contains("layer 4"), e.getMessage());
+        SingularMatrixException e = assertThrows(SingularMatrixException.class, () -> SymmetricFactorization.factor(q, 2));
+        assertTrue(e.nonFinite() && e.getMessage().contains("non-finite"), e.getMessage());
     }
 }

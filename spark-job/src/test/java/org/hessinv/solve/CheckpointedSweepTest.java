@@ -43,7 +43,7 @@ class CheckpointedSweepTest {
                 double[] d = plain.forwardSweep(b, SweepProgress.NONE);
                 for (int segment = 1; segment <= stages; segment++) {
                     String where = "seed " + seed + " " + c + " segment " + segment + " of " + stages;
-                    RiccatiFactorization f = RiccatiSolver.backwardSweep(b, DAMPING, r, SweepProgress.NONE, segment);
+                    RiccatiFactorization f = RiccatiSolver.backwardSweep(b, DAMPING, r, SweepProgress.NONE, SweepOptions.DEFAULT.withSegment(segment));
                     assertArrayEquals(d, f.forwardSweep(b, SweepProgress.NONE), where);
                     // a second forward sweep replays the segments again
                     assertArrayEquals(d, f.forwardSweep(b, SweepProgress.NONE), where + " (second forward sweep)");
@@ -63,7 +63,7 @@ class CheckpointedSweepTest {
                 double[] dense = DenseSolver.assemble(b, DAMPING);
                 double kappa = Dense.condition(DenseSolver.eigenvalues(dense, n));
                 double[] ref = DenseSolver.solve(dense, n, r);
-                double err = RandomProblems.relativeError(RiccatiSolver.solve(b, DAMPING, r, SweepProgress.NONE, 1).direction(), ref);
+                double err = RandomProblems.relativeError(RiccatiSolver.solve(b, DAMPING, r, SweepProgress.NONE, SweepOptions.DEFAULT.withSegment(1)).direction(), ref);
                 assertTrue(err <= Math.max(1e-12, 10 * n * Math.ulp(1.0) * kappa), "seed " + seed + " " + c + ": error " + err + ", kappa " + kappa);
             }
         }
@@ -75,7 +75,7 @@ class CheckpointedSweepTest {
         ExampleBatch b = problem(3, 3, 2, 2, Curvature.GGN);
         double[] r = new double[b.network().paramCount()];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RiccatiSolver.backwardSweep(b, DAMPING, r, SweepProgress.NONE, 0));
+                () -> RiccatiSolver.backwardSweep(b, DAMPING, r, SweepProgress.NONE, SweepOptions.DEFAULT.withSegment(0)));
         assertTrue(e.getMessage().contains("segment"), e.getMessage());
     }
 }

@@ -324,7 +324,7 @@ class OutputSpaceGgnTest {
         Problem pb = problem(6);
         OutputSpaceGgn os = OutputSpaceGgn.factor(pb.net, pb.x, pb.examples);
         assertTrue(os.outputs() > pb.n(), pb.toString());
-        var e = assertThrows(org.hessinv.linalg.SingularStageException.class, () -> os.solve(1e-300, new double[pb.n()]));
+        var e = assertThrows(org.hessinv.solve.SingularStageException.class, () -> os.solve(1e-300, new double[pb.n()]));
         assertTrue(e.getMessage().contains("delta = 1.0E-300"), e.getMessage());
     }
 

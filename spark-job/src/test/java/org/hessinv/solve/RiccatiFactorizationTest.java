@@ -114,7 +114,7 @@ class RiccatiFactorizationTest {
             double[][] rhs = new double[5][];
             for (int j = 0; j < rhs.length; j++) rhs[j] = org.hessinv.testing.RandomProblems.vector(rng, n);
             for (int segment : new int[] {pb.net().stageCount(), 1}) {
-                RiccatiFactorization f = RiccatiSolver.backwardSweep(b, delta, new double[n], SweepProgress.NONE, segment);
+                RiccatiFactorization f = RiccatiSolver.backwardSweep(b, delta, new double[n], SweepProgress.NONE, SweepOptions.DEFAULT.withSegment(segment));
                 double[][] many = f.solveAll(b, rhs);
                 for (int j = 0; j < rhs.length; j++) {
                     double[] separate = RiccatiSolver.solve(b, delta, rhs[j], SweepProgress.NONE).direction();

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
-import org.hessinv.linalg.SingularStageException;
 import org.hessinv.model.Activation;
 import org.hessinv.model.Example;
 import org.hessinv.model.HiddenLayer;
@@ -52,7 +51,7 @@ class SingularCurvatureTest {
         assertTrue(e.layer() >= 1 && e.layer() <= NET.stageCount(), "layer " + e.layer());
         String msg = e.getMessage();
         assertTrue(msg.contains("singular") && msg.contains("layer " + e.layer()) && msg.contains("--damping"), msg);
-        // a wide stage (more parameters than batch x units) is singular for the GGN too: there the advice is a larger batch
+        // a capacitance stage (more parameters than batch x units) is singular for the GGN too: there the advice is a larger batch
         String alternative = msg.contains("rank at most") ? "--curvature-batch" : "ggn";
         assertTrue(msg.contains(alternative), msg);
     }

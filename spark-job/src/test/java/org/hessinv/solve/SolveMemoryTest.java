@@ -4,26 +4,92 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.SplittableRandom;
+import org.hessinv.curvature.Curvature;
+import org.hessinv.curvature.DenseStage;
+import org.hessinv.curvature.ExampleBatch;
+import org.hessinv.curvature.KroneckerStage;
+import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.StageForm;
+import org.hessinv.model.Activation;
+import org.hessinv.model.AffineStage;
+import org.hessinv.model.Example;
+import org.hessinv.model.HiddenLayer;
 import org.hessinv.model.InvalidInputException;
 import org.hessinv.model.ModelSpec;
 import org.hessinv.model.Network;
+import org.hessinv.model.Parameterization;
+import org.hessinv.model.SoftmaxHead;
+import org.hessinv.testing.RandomProblems;
 import org.junit.jupiter.api.Test;
 
 class SolveMemoryTest {
     private static final Network NET = ModelSpec.parse(
             "{\"input\": 4, \"layers\": [{\"type\": \"residual\", \"activation\": \"tanh\"}], \"head\": {\"type\": \"mse\", \"outputs\": 1}}");
 
+    /** A dense Cholesky or Bunch-Kaufman factorization of order n: the n x n factor and n pivot indices. */
+    private static long factor(long n) { return 8 * n * n + 4 * n; }
+
     @Test
     void estimateCountsWhatLaterStagesKeepPlusTheLargestWorkingSet() {
         long b = 10;
-        // the backward sweep starts at stage 2, the head 4 -> 1: p = 5, input state 40, output state 10;
-        // V 10^2, Qss 40^2, the V A panel 10 x 65 * 4, V Bs 10 x 5, R / Qsd / K^T 3 x 40 x 5, S / Qdd / factor 3 x 5^2
-        long stage2 = 10 * 10 + 40 * 40 + 10 * 65 * 4 + 10 * 5 + 3 * 40 * 5 + 3 * 5 * 5;
-        // it keeps its factor 5^2, K^T 40 x 5 and k 5 for the forward sweep
-        long kept2 = 5 * 5 + 40 * 5 + 5;
-        // stage 1, residual 4 -> 4: p = 20, no input state, output state 40: V 40^2, V Bs 40 x 20, 3 x 20^2
-        long stage1 = 40 * 40 + 40 * 20 + 3 * 20 * 20;
-        assertEquals(8 * Math.max(stage2, kept2 + stage1), SolveMemory.estimateBytes(NET, b));
+        // the backward sweep starts at stage 2, the head 4 -> 1 (Kronecker form): p = 5, input state 40, output
+        // state 10; doubles: A 10 x 1 x 4, P 10 x 4^2, R 40 x 5; factors Zt 5 x 10, J 10 x 1, Lambda 10 x 1^2;
+        // S 5^2; Qdd 5^2; V 10^2 and v 10; V Bs 10 x 5; Qsd and the gain's transpose 2 x 40 x 5; Qss 40^2;
+        // the V A panel 10 x (10 x 4 + 1); v 40; and the pivot's factor
+        long stage2 = 8 * (40 + 160 + 200 + 50 + 10 + 10 + 25 + 25 + 100 + 10 + 50 + 2 * 200 + 1600 + 410 + 40) + factor(5);
+        // it keeps its factor, K^T 40 x 5 and k 5 for the forward sweep
+        long kept2 = factor(5) + 8 * (40 * 5 + 5);
+        // stage 1, residual 4 -> 4: p = 20, no input state, output state 40: factors Zt 5 x 10, J 10 x 4,
+        // Lambda 10 x 4^2; S 20^2, Qdd 20^2; V 40^2 and v 40; V Bs 40 x 20; the pivot's factor
+        long stage1 = 8 * (50 + 40 + 160 + 400 + 400 + 1600 + 40 + 40 * 20) + factor(20);
+        assertEquals(Math.max(stage2, kept2 + stage1), SolveMemory.estimateBytes(NET, b));
+    }
+
+    /**
+     * The estimate's terms are what the solve's objects hold: each assembled stage's bytes (A, P, R and its
+     * form: dense, Kronecker, capacitance) equal its planned size (Lambda included: Hessian; the GGN's hidden
+     * layers have none, so no more), each kept pivot's within its n pivot indices of the planned factorization,
+     * and the gains kept after a full sweep no more than planned.
+     */
+    @Test
+    void theEstimatesTermsAreWhatTheSolveHolds() {
+        SplittableRandom rng = new SplittableRandom(3);
+        double[] frozen = new double[9];
+        for (int i = 0; i < frozen.length; i++) frozen[i] = Network.gaussian(rng);
+        List<Network> nets = List.of(NET,
+                new Network(30, List.of(HiddenLayer.dense(30, 3, Activation.TANH), HiddenLayer.square(3, 3, Activation.TANH, Parameterization.GAIN, frozen),
+                        HiddenLayer.dense(3, 3, Activation.TANH)), new SoftmaxHead(3, 2)));
+        int forms = 0;
+        for (Network net : nets) {
+            double[] x = RandomProblems.parameters(rng, net, 0.7);
+            for (int batch : new int[] {2, 7}) {
+                List<Example> ex = RandomProblems.examples(rng, net, batch);
+                for (Curvature c : Curvature.values()) {
+                    ExampleBatch eb = new ExampleBatch(net, x, ex, c);
+                    RiccatiFactorization f = RiccatiSolver.backwardSweep(eb, 0.1, new double[net.paramCount()], SweepProgress.NONE);
+                    long keptPlanned = 0;
+                    for (int l = 0; l < net.stageCount(); l++) {
+                        AffineStage s = net.stage(l);
+                        LayerStage st = eb.stage(l);
+                        StageForm.Bytes planned = StageForm.bytes(s, batch);
+                        long stage = LayerStage.stateBytes(s, l > 0, batch) + planned.stored();
+                        String what = net.describe() + " B=" + batch + " " + c + " stage " + (l + 1) + " " + st.form.getClass().getSimpleName();
+                        if (c == Curvature.HESSIAN) assertEquals(stage, st.bytes(), what);
+                        else assertTrue(st.bytes() <= stage, what + ": " + st.bytes() + " > " + stage);
+                        long pivot = f.pivot(l).bytes();
+                        assertTrue(pivot <= planned.pivotRetained() && pivot >= planned.pivotRetained() - 4L * s.paramCount(),
+                                what + ": pivot " + pivot + " vs planned " + planned.pivotRetained());
+                        keptPlanned += StageGain.bytes(planned.pivotRetained(), l > 0 ? (long) batch * s.inputSize() : 0, s.paramCount());
+                        forms |= st.form instanceof DenseStage ? 1 : st.form instanceof KroneckerStage ? 2 : 4;
+                    }
+                    assertTrue(f.keptBytes() <= keptPlanned, f.keptBytes() + " > " + keptPlanned);
+                    assertTrue(f.keptBytes() >= keptPlanned - 4L * net.paramCount(), f.keptBytes() + " << " + keptPlanned);
+                }
+            }
+        }
+        assertEquals(7, forms, "every stage form was measured");
     }
 
     @Test
@@ -35,9 +101,9 @@ class SolveMemoryTest {
         assertTrue(e.getMessage().contains("HESSINV_DRIVER_MEMORY=") && e.getMessage().contains("70%"), "names the setting that works and the rule: " + e.getMessage());
     }
 
-    /** The anchor (768 -> 7 x dense(24, tanh) -> softmax(10)): its wide first layer (p = 18456) must not be counted at p^2. */
+    /** The anchor (768 -> 7 x dense(24, tanh) -> softmax(10)): its first layer (p = 18456, a capacitance stage) must not be counted at p^2. */
     @Test
-    void wideFirstLayerIsNotCountedAtPSquared() {
+    void capacitanceFirstLayerIsNotCountedAtPSquared() {
         Network anchor = ModelSpec.parse("{\"input\": 768, \"layers\": ["
                 + "{\"type\": \"dense\", \"units\": 24, \"activation\": \"tanh\"},".repeat(6)
                 + "{\"type\": \"dense\", \"units\": 24, \"activation\": \"tanh\"}], \"head\": {\"type\": \"softmax\", \"classes\": 10}}");

@@ -50,7 +50,7 @@ class SolverCostsTest {
     @Test
     void picksTheCheaperRoute() {
         Network anchor = ANCHOR;
-        // m = 1280 outputs against n = 22,306 parameters and 8 wide stages: the output space wins by ~60x
+        // m = 1280 outputs against n = 22,306 parameters and 8 capacitance stages: the output space wins by ~60x
         assertEquals(SolverCosts.Route.OUTPUT_SPACE, SolverCosts.cheaper(anchor, 128, Curvature.GGN, 1e-3, 1));
         // it does not apply to the Hessian or without damping
         assertEquals(SolverCosts.Route.RICCATI, SolverCosts.cheaper(anchor, 128, Curvature.HESSIAN, 1e-3, 1));

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class SweepCostTest {
     @Test
     void countsTheSweepsProductsFromTheShapes() {
-        // stage 1: residual 4 -> 4 (p = 20 = B units: not wide; no input state); stage 2: mse head 4 -> 1 (p = 5)
+        // stage 1: residual 4 -> 4 (p = 20 = B units: not a capacitance stage; no input state); stage 2: mse head 4 -> 1 (p = 5)
         Network net = new Network(4, List.of(HiddenLayer.residual(4, Activation.TANH)), new MseHead(4, 1));
         int b = 5;
         double n1 = 20, p1 = 20;
@@ -34,7 +34,7 @@ class SweepCostTest {
 
     @Test
     void costsAWideFirstStageThroughItsCapacitance() {
-        // stage 1: dense 9 -> 2 (p = 20 > B units = 6: wide, no input state); stage 2: mse head 2 -> 1 (p = 3)
+        // stage 1: dense 9 -> 2 (p = 20 > B units = 6: a capacitance stage, no input state); stage 2: mse head 2 -> 1 (p = 3)
         Network net = new Network(9, List.of(HiddenLayer.dense(9, 2, Activation.TANH)), new MseHead(2, 1));
         int b = 3;
         double n1 = 6, p1 = 20, c1 = 6;

@@ -100,8 +100,8 @@ class WoodburySolverTest {
             for (int l = 0; l < layers; l++) {
                 for (int j = 0; j < n[l]; j++) {
                     for (int i = 0; i < n[l]; i++) {
-                        dx[(off[l] + j) * nn + off[l] + i] = st[l].bs[j * n[l] + i];
-                        q[(nn + off[l] + j) * two + nn + off[l] + i] = st[l].s[j * n[l] + i] + (i == j ? delta : 0.0);
+                        dx[(off[l] + j) * nn + off[l] + i] = st[l].denseBs()[j * n[l] + i];
+                        q[(nn + off[l] + j) * two + nn + off[l] + i] = st[l].denseS()[j * n[l] + i] + (i == j ? delta : 0.0);
                     }
                 }
                 if (l > 0) {

@@ -11,25 +11,35 @@ import org.hessinv.cli.DefaultProblem;
 import org.hessinv.curvature.ExampleSweep;
 import org.hessinv.model.Example;
 import org.hessinv.model.Network;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * Timing entry (not a test): the loss-and-gradient pass of the pipeline with plain tree sums against the
  * reproducible (binned) sums, on the default preset (64 tanh layers of width 16, 17,041 parameters) and its
  * teacher-student data, in local[2]. Best of 3 alternating runs each (wall and process CPU time), data cached first.
- * Usage: {@code java -cp ... org.hessinv.spark.ReproducibleReductionBenchmark [rows...]} (default 4096 200000).
+ * Usage: {@code java -cp ... org.hessinv.spark.ReproducibleReductionBenchmark [--repeats N] [rows...]} (default 4096 200000).
  */
-public final class ReproducibleReductionBenchmark {
-    private ReproducibleReductionBenchmark() {}
+@Command(name = "reproducible-reduction-benchmark", mixinStandardHelpOptions = true,
+        description = "Plain tree sums against reproducible (binned) sums of the loss-and-gradient pass, in local[2].")
+public final class ReproducibleReductionBenchmark implements Runnable {
+    @Parameters(paramLabel = "ROWS", arity = "0..*", description = "example counts (default 4096 200000)")
+    int[] sizes = {4096, 200_000};
+
+    @Option(names = "--repeats", paramLabel = "N", description = "best of N alternating runs each (default ${DEFAULT-VALUE})")
+    int repeats = 3;
 
     /** CPU seconds of this process (driver and local executors): on a shared machine wall time mostly measures the other builds. */
     private static double cpu() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
-    private static final int REPS = Integer.getInteger("reps", 3);
-
     public static void main(String[] args) {
-        int[] sizes = args.length == 0 ? new int[] {4096, 200_000} : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        org.hessinv.testing.TimingEntry.main(new ReproducibleReductionBenchmark(), args);
+    }
+
+    @Override public void run() {
         SparkSession spark = SparkSession.builder().master("local[2]").appName("ReproducibleReductionBenchmark")
                 .config("spark.ui.enabled", "false").getOrCreate();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -55,7 +65,7 @@ public final class ReproducibleReductionBenchmark {
                 double cpuRepro = Double.MAX_VALUE;
                 double[] plain = null;
                 double[] repro = null;
-                for (int rep = 0; rep < REPS; rep++) {
+                for (int rep = 0; rep < repeats; rep++) {
                     double c0 = cpu();
                     long t0 = System.nanoTime();
                     plain = ReproducibleReduction.plainSumOverExamples(rdd, p + 1, c);

@@ -78,7 +78,7 @@ class SparkStageSourceTest {
         assertEquals(2 * ranges.numPartitions() - 1, source.pulls(), "pulls");
 
         SparkStageSource segmented = new SparkStageSource(net, x, rdd, ranges);
-        RiccatiSolution checkpointed = RiccatiSolver.solve(segmented, 0.05, r, SweepProgress.NONE, 3);
+        RiccatiSolution checkpointed = RiccatiSolver.solve(segmented, 0.05, r, SweepProgress.NONE, org.hessinv.solve.SweepOptions.DEFAULT.withSegment(3));
         assertSameBits(expected.direction(), checkpointed.direction(), "checkpointed direction");
     }
 }

@@ -34,7 +34,7 @@ final class DenseDampedCurvature implements DampedCurvature {
             double s = e + lambda;
             if (Math.abs(s) <= 1e-14 * maxAbs()) zero++; else if (s < 0) neg++; else pos++;
         }
-        if (zero > 0) throw new org.hessinv.linalg.SingularStageException(1, 0, "test");
+        if (zero > 0) throw new org.hessinv.solve.SingularStageException(1, 0, "test");
         double[] a = c.clone();
         for (int i = 0; i < n; i++) a[i * n + i] += lambda;
         double[] x = r.clone();

@@ -3,7 +3,6 @@ package org.hessinv.solve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,10 +11,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
+import org.hessinv.curvature.CapacitanceStage;
 import org.hessinv.curvature.LayerStage;
+import org.hessinv.curvature.StageForm;
 import org.hessinv.linalg.CapacitanceFactorization;
 import org.hessinv.linalg.Inertia;
-import org.hessinv.linalg.SingularStageException;
 import org.hessinv.linalg.SymmetricFactorization;
 import org.hessinv.model.Activation;
 import org.hessinv.model.Example;
@@ -27,16 +27,16 @@ import org.hessinv.testing.RandomProblems;
 import org.junit.jupiter.api.Test;
 
 /**
- * Wide stages (p_l > B units) pivoted through their capacitance: direction, log|det| and inertia equal the
+ * Capacitance stages (p_l > B units) pivoted through their capacitance: direction, log|det| and inertia equal the
  * dense reference (R-pass assembly, LU, eigenvalues) and the forced dense-pivot sweep; the sampling map is a
- * square root of the inverse; no damping on a wide stage is refused clearly.
+ * square root of the inverse; no damping on a capacitance stage is refused clearly.
  *
  * <p>Tolerances: a backward-stable solve of an n x n system has relative forward error up to about
  * n eps cond; we allow {@code TOL_FACTOR n eps cond} (cond from the reference eigenvalues). log|det| is a sum
  * of n logs of eigenvalues each perturbed relatively by up to eps cond, so its absolute error is bounded by the
  * same quantity.
  */
-class LowRankPivotTest {
+class CapacitancePivotTest {
     private static final double EPS = Math.ulp(1.0);
     private static final double TOL_FACTOR = 10;
     private static final double[] DAMPINGS = {1e-3, 0.05, 0.7, 3.0};
@@ -50,13 +50,13 @@ class LowRankPivotTest {
         return new Reference(DenseSolver.solve(c, n, r), s.logAbsDet(), s.inertia(), s.condition(), c, n);
     }
 
-    private static RiccatiFactorization sweep(ExampleBatch b, double delta, double[] r, boolean lowRank) {
+    private static RiccatiFactorization sweep(ExampleBatch b, double delta, double[] r, boolean capacitance) {
         return RiccatiSolver.backwardSweep(b, delta, r, SweepProgress.NONE,
-                lowRank ? RiccatiSolver.WidePivot.CAPACITANCE : RiccatiSolver.WidePivot.DENSE);
+                capacitance ? SweepOptions.DEFAULT : SweepOptions.DEFAULT.withDensePivots());
     }
 
     @Test
-    void wideStagesMatchTheDenseReferenceAndTheDensePivot() {
+    void capacitanceStagesMatchTheDenseReferenceAndTheDensePivot() {
         int cases = 0;
         for (int seed = 0; seed < 8; seed++) {
             SplittableRandom rng = new SplittableRandom(100 + seed);
@@ -65,11 +65,10 @@ class LowRankPivotTest {
             double[] x = RandomProblems.parameters(rng, net, 0.7);
             int batch = 1 + seed % 6;
             List<Example> ex = RandomProblems.examples(rng, net, batch);
-            assertTrue(LayerStage.lowRank(net.stage(0), batch), "the first stage must be wide for this test");
+            assertTrue(StageForm.usesCapacitance(net.stage(0), batch), "the first stage must be a capacitance stage for this test");
             for (Curvature c : Curvature.values()) {
                 ExampleBatch b = new ExampleBatch(net, x, ex, c);
-                assertNotNull(b.stage(0).factors);
-                assertNull(b.stage(0).s, "a wide stage keeps S factored");
+                assertInstanceOf(CapacitanceStage.class, b.stage(0).form, "a capacitance stage keeps Bs and S factored");
                 double[] r = RandomProblems.vector(rng, net.paramCount());
                 for (double delta : DAMPINGS) {
                     Reference ref = reference(b, delta, r);
@@ -99,7 +98,7 @@ class LowRankPivotTest {
         assertEquals(8 * 2 * DAMPINGS.length, cases);
     }
 
-    /** The anchor's shape in miniature: a wide input layer, narrow tanh layers, a softmax head; indefinite Hessians included. */
+    /** The anchor's shape in miniature: a wide input layer (a capacitance stage), narrow tanh layers, a softmax head; indefinite Hessians included. */
     @Test
     void anchorShapeInMiniatureIncludingIndefiniteHessians() {
         Network net = new Network(60, List.of(HiddenLayer.dense(60, 4, Activation.TANH), HiddenLayer.dense(4, 4, Activation.TANH),
@@ -160,7 +159,7 @@ class LowRankPivotTest {
     }
 
     @Test
-    void noDampingOnAWideStageIsRefusedClearly() {
+    void noDampingOnACapacitanceStageIsRefusedClearly() {
         SplittableRandom rng = new SplittableRandom(11);
         Network net = RandomProblems.network(rng, 50, 2, true);
         double[] x = RandomProblems.parameters(rng, net, 0.7);
@@ -168,11 +167,14 @@ class LowRankPivotTest {
         double[] r = RandomProblems.vector(rng, net.paramCount());
         SingularStageException e = assertThrows(SingularStageException.class,
                 () -> RiccatiSolver.solve(b, 0.0, r, SweepProgress.NONE));
-        assertTrue(LayerStage.lowRank(net.stage(e.layer() - 1), 3), "refused at layer " + e.layer() + ", not a wide stage");
+        assertTrue(StageForm.usesCapacitance(net.stage(e.layer() - 1), 3), "refused at layer " + e.layer() + ", not a capacitance stage");
         assertTrue(e.getMessage().contains("without damping") && e.getMessage().contains("--damping"), e.getMessage());
+        // full rank needs B units >= p_l = units (inputs + 1): a batch of inputs + 1 examples of the refused stage
+        int fullRank = net.stage(e.layer() - 1).inputSize() + 1;
+        assertTrue(e.getMessage().contains("at least " + fullRank + " examples (--curvature-batch)"), e.getMessage());
         // the dense pivot is exactly singular too (rank <= B units < p): it must refuse, not return NaN
         assertThrows(SingularStageException.class,
-                () -> RiccatiSolver.solve(b, 0.0, r, SweepProgress.NONE, RiccatiSolver.WidePivot.DENSE));
+                () -> RiccatiSolver.solve(b, 0.0, r, SweepProgress.NONE, SweepOptions.DEFAULT.withDensePivots()));
     }
 
     /**
@@ -215,8 +217,8 @@ class LowRankPivotTest {
                     org.hessinv.linalg.Blas.symmetrize(q, p);
                     Dense.Spectrum spectrum = Dense.spectrum(DenseSolver.eigenvalues(q, p));
                     String what = "variant " + variant + " B=" + batch + " delta=" + delta;
-                    SymmetricFactorization dense = SymmetricFactorization.factor(q, p, 1, "hint");
-                    CapacitanceFactorization cf = CapacitanceFactorization.factor(units, inputs, batch, zt, mid, delta, 1, "hint");
+                    SymmetricFactorization dense = SymmetricFactorization.factor(q, p);
+                    CapacitanceFactorization cf = CapacitanceFactorization.factor(units, inputs, batch, zt, mid, delta);
                     double tol = TOL_FACTOR * p * EPS * spectrum.condition();
                     double[] rhs = RandomProblems.vector(rng, 2 * p);
                     double[] ref = rhs.clone();
@@ -236,7 +238,7 @@ class LowRankPivotTest {
     }
 
     /**
-     * The Spark job's stage path: per-layer records with {@link LayerStage#sumS} (null for a wide stage),
+     * The Spark job's stage path: per-layer records with {@link LayerStage#sumS} (null for a capacitance stage),
      * shipped by Java serialization as {@link org.hessinv.spark.LayerBatch}, assembled on the driver: the same
      * solve as in process.
      */
@@ -250,7 +252,7 @@ class LowRankPivotTest {
         for (int l = 0; l < net.stageCount(); l++) {
             var records = b.records(l);
             double[] summed = LayerStage.sumS(net, x, l, records);
-            assertEquals(LayerStage.lowRank(net.stage(l), 4), summed == null, "stage " + l);
+            assertEquals(StageForm.usesCapacitance(net.stage(l), 4), summed == null, "stage " + l);
             var bytes = new java.io.ByteArrayOutputStream();
             try (var out = new java.io.ObjectOutputStream(bytes)) { out.writeObject(new org.hessinv.spark.LayerBatch(l, records, summed)); }
             try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
