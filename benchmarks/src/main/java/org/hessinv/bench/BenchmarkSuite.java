@@ -20,28 +20,30 @@ import picocli.CommandLine.Spec;
 
 /**
  * The benchmark suite's entry point (it prints and writes numbers; not a test): the command line, then one run.
- * Workloads {@code anchor} (wide input, batch scaling), {@code tall} (depth scaling), {@code conditioning}
- * (condition number 1e4..1e8), opt-in {@code anchor-proxy}, run by {@link WorkloadRunner}; the run writes
+ * Workloads {@code anchor} (wide input, batch scaling, Riccati and output-space rows), {@code tall} (depth scaling; Hessian
+ * by Riccati, GGN by the output space), {@code conditioning} (condition number 1e4..1e8, both routes), {@code anchor-hessian},
+ * {@code default-direction} (the default newton-direction run's problem), {@code data-pass} (the training pass, per example
+ * and blocked), opt-in {@code anchor-proxy}, run by {@link WorkloadRunner}; the run writes
  * {@code OUT/run-STAMP/{results.csv, dgemm.csv, summary.md}} ({@link Report}) with the verdicts of
  * {@link Targets}, and the PNG charts ({@link SuitePlots}).
  */
 @Command(name = "bench", sortOptions = false, usageHelpAutoWidth = true,
         description = "The hessinv benchmark suite (in process, no Spark). Writes OUT/run-<UTC stamp>/{results.csv, summary.md, dgemm.csv, *.png}.")
 public final class BenchmarkSuite implements Callable<Integer> {
-    static final List<String> ALL = List.of("anchor", "anchor-proxy", "tall", "conditioning");
+    static final List<String> ALL = List.of("anchor", "anchor-proxy", "tall", "conditioning", "anchor-hessian", "default-direction", "data-pass");
 
     @Spec CommandSpec spec;
 
     @Option(names = "--workloads", split = ",", paramLabel = "W",
-            description = "which workloads, comma-separated: anchor, tall, conditioning (default these three), anchor-proxy "
-                    + "(opt-in, ~8 min: the anchor with input 24, its stages 2..8 without the wide first layer)")
-    List<String> workloads = List.of("anchor", "tall", "conditioning");
+            description = "which workloads, comma-separated: anchor, tall, conditioning, anchor-hessian, default-direction, data-pass "
+                    + "(default these six), anchor-proxy (opt-in, ~8 min: the anchor with input 24, its stages 2..8 without the wide first layer)")
+    List<String> workloads = List.of("anchor", "tall", "conditioning", "anchor-hessian", "default-direction", "data-pass");
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder; each run writes OUT/run-<UTC stamp>/ (default ${DEFAULT-VALUE})")
     Path out = Path.of("target/bench");
 
-    @Option(names = "--quick", description = "smaller sweep for iteration: anchor 64,128; tall 64..512; budgets 60 s / 240 s; Krylov cap 1000 "
-            + "(options given explicitly win)")
+    @Option(names = "--quick", description = "smaller sweep for iteration: anchor 64,128 (both routes); anchor-hessian 64; tall 64..512; "
+            + "data pass 100,000 examples; budgets 60 s / 240 s; Krylov cap 1000 (options given explicitly win)")
     boolean quick;
 
     @Option(names = "--budget-seconds", paramLabel = "S", description = "per-row time budget of each method: an exact or dense solve "
@@ -59,6 +61,16 @@ public final class BenchmarkSuite implements Callable<Integer> {
 
     @Option(names = "--anchor-batches", split = ",", paramLabel = "B", description = "anchor batches (default 64,128,256,512)")
     int[] anchorBatches;
+
+    @Option(names = "--output-space-batches", split = ",", paramLabel = "B", description = "anchor batches solved through the output space "
+            + "(default 64,128,...,2048)")
+    int[] outputSpaceBatches;
+
+    @Option(names = "--anchor-hessian-batches", split = ",", paramLabel = "B", description = "anchor-hessian batches (default 256)")
+    int[] anchorHessianBatches;
+
+    @Option(names = "--data-pass-examples", paramLabel = "N", description = "examples of the data pass rows (default 1000000)")
+    Integer dataPassExamples;
 
     @Option(names = "--tall-depths", split = ",", paramLabel = "D", description = "tall depths (default 64,128,...,4096, doubling)")
     int[] tallDepths;
@@ -84,6 +96,14 @@ public final class BenchmarkSuite implements Callable<Integer> {
 
     int[] anchorBatches() { return anchorBatches != null ? anchorBatches : quick ? new int[] {64, 128} : new int[] {64, 128, 256, 512}; }
 
+    int[] outputSpaceBatches() {
+        return outputSpaceBatches != null ? outputSpaceBatches : quick ? new int[] {64, 128} : new int[] {64, 128, 256, 512, 1024, 2048};
+    }
+
+    int[] anchorHessianBatches() { return anchorHessianBatches != null ? anchorHessianBatches : quick ? new int[] {64} : new int[] {256}; }
+
+    int dataPassExamples() { return dataPassExamples != null ? dataPassExamples : quick ? 100_000 : 1_000_000; }
+
     int[] tallDepths() { return tallDepths != null ? tallDepths : quick ? new int[] {64, 128, 256, 512} : new int[] {64, 128, 256, 512, 1024, 2048, 4096}; }
 
     /** Checks the parsed options (an error here is reported like a parse error: one line, exit 2). */
@@ -92,8 +112,9 @@ public final class BenchmarkSuite implements Callable<Integer> {
         WorkloadRunner.Limits l = limits();
         BenchCli.require(spec, l.budgetSeconds() > 0 && l.workloadBudgetSeconds() > 0, "budgets must be > 0 seconds");
         BenchCli.require(spec, l.krylovMaxIter() > 0 && l.denseMaxParams() >= 0, "--krylov-max-iter must be > 0 and --dense-max-params >= 0");
-        BenchCli.require(spec, Arrays.stream(anchorBatches()).allMatch(b -> b > 0) && Arrays.stream(tallDepths()).allMatch(d -> d > 0),
-                "batches and depths must be > 0");
+        BenchCli.require(spec, Arrays.stream(anchorBatches()).allMatch(b -> b > 0) && Arrays.stream(tallDepths()).allMatch(d -> d > 0)
+                        && Arrays.stream(outputSpaceBatches()).allMatch(b -> b > 0) && Arrays.stream(anchorHessianBatches()).allMatch(b -> b > 0)
+                        && dataPassExamples() > 0, "batches, depths and --data-pass-examples must be > 0");
         BenchCli.require(spec, Arrays.stream(kappas).allMatch(k -> k > 1), "condition numbers must be > 1");
         BenchCli.require(spec, targetsFile == null || Files.isRegularFile(targetsFile), "no targets file " + targetsFile);
     }
@@ -130,15 +151,26 @@ public final class BenchmarkSuite implements Callable<Integer> {
         for (DgemmProbe.Sample s : rates.dgemmSamples()) {
             say(String.format(Locale.ROOT, "dgemm n=%d: %.1f GFLOP/s through Blas.gemm (raw serial BLAS.dgemm %.1f)", s.n(), s.facadeGflops(), s.rawGflops()));
         }
-        Files.write(dir.resolve("dgemm.csv"), Report.dgemmCsv(rates));
         say(String.format(Locale.ROOT, "reference dgemm rate %.1f GFLOP/s; pivot Cholesky (recursive, on gemm, n=2048) %.1f GFLOP/s; "
                 + "LAPACK LU of the dense reference (n=768) %.2f GFLOP/s", rates.dgemm(), rates.cholesky(), rates.lapack()));
         Results results = new Results();
         WorkloadRunner runner = new WorkloadRunner(limits, rates, results);
         if (chosen.contains("tall")) runner.tall(tallDepths());
         if (chosen.contains("conditioning")) runner.conditioning(kappas);
-        if (chosen.contains("anchor")) runner.anchor(anchorBatches());
+        if (chosen.contains("anchor")) runner.anchor(anchorBatches(), outputSpaceBatches());
+        if (chosen.contains("anchor-hessian")) runner.anchorHessian(anchorHessianBatches());
+        if (chosen.contains("default-direction")) runner.defaultDirection();
+        if (chosen.contains("data-pass")) runner.dataPass(dataPassExamples(), 1);
         if (chosen.contains("anchor-proxy")) runner.anchorProxy(anchorBatches());
+        // the probe again: the reference rate is the better of the two (a probe slowed by other jobs would inflate every row's %)
+        rates = rates.reprobed(quick);
+        say(String.format(Locale.ROOT, "dgemm probe at the end: %.1f GFLOP/s (start %.1f); reference rate %.1f GFLOP/s",
+                rates.endDgemm(), rates.startDgemm(), rates.dgemm()));
+        for (ResultRow r : results.all()) {
+            r.dgemm = rates.dgemm();
+            if (r.rateExceedsProbe()) say(Report.probeWarning(r));
+        }
+        Files.write(dir.resolve("dgemm.csv"), Report.dgemmCsv(rates));
         Files.write(dir.resolve("results.csv"), Report.resultsCsv(results));
         Report.RunInfo info = new Report.RunInfo(stamp, quick, limits.budgetSeconds(), limits.krylovMaxIter(), (System.nanoTime() - t0) / 1e9);
         List<String> summary = new ArrayList<>(Report.summary(info, rates, results, targets));

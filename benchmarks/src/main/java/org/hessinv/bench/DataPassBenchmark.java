@@ -74,7 +74,6 @@ public final class DataPassBenchmark implements Callable<Integer> {
         BenchCli.require(spec, java.nio.file.Files.isRegularFile(model), "no model file " + model + "; give --model M.json");
         Network net = ModelSpec.read(model);
         int p = net.paramCount();
-        double[] teacher = net.initialParameters(DefaultProblem.TEACHER_SEED);
         double[] x = net.initialParameters(0);
         System.out.printf(Locale.ROOT, "data pass benchmark: %s, %d threads, best of %d, %s%n", net.describe(), threads, repeats, Blas.backend());
 
@@ -83,38 +82,20 @@ public final class DataPassBenchmark implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "dgemm through Blas.gemm (best of n = 512, 1024, 1536): %.1f GFLOP/s%n", dgemm);
 
         int max = java.util.Arrays.stream(sizes).max().orElse(0);
-        List<Example> data = new ArrayList<>(max);
-        for (long i = 0; i < max; i++) data.add(DefaultProblem.example(net, teacher, i));
-        double flopsPerExample = 6.0 * p;
+        List<Example> data = examples(net, max);
+        double flopsPerExample = FLOPS_PER_PARAMETER * p;
 
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<String> rows = new ArrayList<>();
         rows.add("examples,path,seconds,examples_per_second,gflops,percent_of_dgemm,dgemm_gflops,speedup,cpu_seconds,cpu_speedup,loss,max_gradient_difference");
         System.out.printf(Locale.ROOT, "%10s %-12s %9s %12s %8s %8s %8s %9s %9s%n", "examples", "path", "seconds", "examples/s", "GFLOP/s", "%dgemm", "speedup", "CPU-s", "CPU ratio");
-        // warm-up (JIT) of both paths
-        pass(pool, threads, net, x, data.subList(0, Math.min(max, 20_000)), false);
-        pass(pool, threads, net, x, data.subList(0, Math.min(max, 20_000)), true);
+        warmUp(pool, threads, net, x, data);
         for (int n : sizes) {
             List<Example> sub = data.subList(0, n);
-            // best of the repeats, the two paths alternating (other jobs share the cores)
-            double perExample = Double.MAX_VALUE, blocked = Double.MAX_VALUE;
-            double perExampleCpu = Double.MAX_VALUE, blockedCpu = Double.MAX_VALUE;
-            double[] ref = null, blk = null;
-            for (int r = 0; r < repeats; r++) {
-                long t0 = System.nanoTime();
-                Pass pe = pass(pool, threads, net, x, sub, false);
-                ref = pe.sums();
-                perExample = Math.min(perExample, (System.nanoTime() - t0) / 1e9);
-                perExampleCpu = Math.min(perExampleCpu, pe.cpuNanos() / 1e9);
-                long t1 = System.nanoTime();
-                Pass bp = pass(pool, threads, net, x, sub, true);
-                blk = bp.sums();
-                blocked = Math.min(blocked, (System.nanoTime() - t1) / 1e9);
-                blockedCpu = Math.min(blockedCpu, bp.cpuNanos() / 1e9);
-            }
-            double diff = 0, scale = 0;
-            for (int i = 0; i < p; i++) { diff = Math.max(diff, Math.abs(blk[i] - ref[i])); scale = Math.max(scale, Math.abs(ref[i])); }
-            double rel = diff / scale;
+            Timing tm = time(pool, threads, net, x, sub, repeats);
+            double perExample = tm.perExample(), blocked = tm.blocked(), perExampleCpu = tm.perExampleCpu(), blockedCpu = tm.blockedCpu();
+            double[] ref = tm.perExampleSums(), blk = tm.blockedSums();
+            double rel = tm.gradientDifference();
             for (int k = 0; k < 2; k++) {
                 double s = k == 0 ? perExample : blocked;
                 double gf = flopsPerExample * n / s / 1e9;
@@ -139,6 +120,58 @@ public final class DataPassBenchmark implements Callable<Integer> {
         }
         System.out.println("wrote " + csv);
         return 0;
+    }
+
+    /** Flops counted per example and parameter: forward, adjoint and weight gradient, 2 p each. */
+    static final double FLOPS_PER_PARAMETER = 6.0;
+
+    /** The first n teacher-student examples of the default problem's data (teacher seed {@link DefaultProblem#TEACHER_SEED}). */
+    static List<Example> examples(Network net, int n) {
+        double[] teacher = net.initialParameters(DefaultProblem.TEACHER_SEED);
+        List<Example> data = new ArrayList<>(n);
+        for (long i = 0; i < n; i++) data.add(DefaultProblem.example(net, teacher, i));
+        return data;
+    }
+
+    /** JIT warm-up of both paths on the first 20,000 examples (or all, when fewer). */
+    static void warmUp(ExecutorService pool, int threads, Network net, double[] x, List<Example> data) throws Exception {
+        pass(pool, threads, net, x, data.subList(0, Math.min(data.size(), 20_000)), false);
+        pass(pool, threads, net, x, data.subList(0, Math.min(data.size(), 20_000)), true);
+    }
+
+    /**
+     * Best wall and pass-thread CPU seconds of each path over the repeats, the sums (gradient, then the loss) of each,
+     * and max |blocked - per example| / max |per example| over the gradient.
+     */
+    record Timing(double perExample, double blocked, double perExampleCpu, double blockedCpu, double[] perExampleSums, double[] blockedSums) {
+        double gradientDifference() {
+            double diff = 0, scale = 0;
+            for (int i = 0; i < perExampleSums.length - 1; i++) {
+                diff = Math.max(diff, Math.abs(blockedSums[i] - perExampleSums[i]));
+                scale = Math.max(scale, Math.abs(perExampleSums[i]));
+            }
+            return diff / scale;
+        }
+    }
+
+    /** Both paths on the data, best of {@code repeats}, alternating (other jobs share the cores). */
+    static Timing time(ExecutorService pool, int threads, Network net, double[] x, List<Example> data, int repeats) throws Exception {
+        double perExample = Double.MAX_VALUE, blocked = Double.MAX_VALUE;
+        double perExampleCpu = Double.MAX_VALUE, blockedCpu = Double.MAX_VALUE;
+        double[] ref = null, blk = null;
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            Pass pe = pass(pool, threads, net, x, data, false);
+            ref = pe.sums();
+            perExample = Math.min(perExample, (System.nanoTime() - t0) / 1e9);
+            perExampleCpu = Math.min(perExampleCpu, pe.cpuNanos() / 1e9);
+            long t1 = System.nanoTime();
+            Pass bp = pass(pool, threads, net, x, data, true);
+            blk = bp.sums();
+            blocked = Math.min(blocked, (System.nanoTime() - t1) / 1e9);
+            blockedCpu = Math.min(blockedCpu, bp.cpuNanos() / 1e9);
+        }
+        return new Timing(perExample, blocked, perExampleCpu, blockedCpu, ref, blk);
     }
 
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();

@@ -13,14 +13,23 @@ final class Results {
 
     List<ResultRow> of(String workload) { return rows.stream().filter(r -> r.workload.equals(workload)).toList(); }
 
-    /** The workload's row at a knob value, or null when the run has none. */
-    ResultRow find(String workload, double value) {
-        return rows.stream().filter(r -> r.workload.equals(workload) && r.value == value).findFirst().orElse(null);
+    /** The workload's rows by one route (riccati, output-space, per-example, blocked). */
+    List<ResultRow> of(String workload, String route) { return of(workload).stream().filter(r -> r.route.equals(route)).toList(); }
+
+    /** The workload's riccati row at a knob value, or null when the run has none. */
+    ResultRow find(String workload, double value) { return find(workload, "riccati", value); }
+
+    /** The workload's row by a route at a knob value, or null when the run has none. */
+    ResultRow find(String workload, String route, double value) {
+        return of(workload, route).stream().filter(r -> r.value == value).findFirst().orElse(null);
     }
 
-    /** Power law of the exact solve time in the knob, over the workload's completed rows with {@code from <= value <= to}. */
-    ScalingFit fit(String workload, double from, double to) {
-        List<ResultRow> use = of(workload).stream().filter(r -> r.ok() && r.value >= from && r.value <= to).toList();
+    /** Power law of the riccati rows' exact solve time in the knob, over the workload's completed rows with {@code from <= value <= to}. */
+    ScalingFit fit(String workload, double from, double to) { return fit(workload, "riccati", from, to); }
+
+    /** The same over one route's rows. */
+    ScalingFit fit(String workload, String route, double from, double to) {
+        List<ResultRow> use = of(workload, route).stream().filter(r -> r.ok() && r.value >= from && r.value <= to).toList();
         return ScalingFit.fit(use.stream().mapToDouble(r -> r.value).toArray(), use.stream().mapToDouble(r -> r.solveSeconds).toArray());
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
+import org.hessinv.cli.DefaultProblem;
 import org.hessinv.curvature.Curvature;
 import org.hessinv.curvature.ExampleBatch;
 import org.hessinv.curvature.ExampleSweep;
@@ -17,11 +18,14 @@ import org.hessinv.model.HiddenLayer;
 import org.hessinv.model.MseHead;
 import org.hessinv.model.Network;
 import org.hessinv.model.SoftmaxHead;
+import org.hessinv.spark.CurvatureSample;
 
 /** The benchmark's fixed, seeded, generated problems. */
 public final class Workloads {
     public static final double ANCHOR_DAMPING = 1e-3;
     public static final double TALL_DAMPING = 1e-3;
+    /** The newton-direction job's default curvature batch (its damping default is 1e-3, its seed 0). */
+    public static final int DEFAULT_DIRECTION_BATCH = 64;
 
     private Workloads() {}
 
@@ -48,6 +52,11 @@ public final class Workloads {
         }
 
         public int batchSize() { return examples.size(); }
+
+        /** The same network, parameters, examples and damping with another curvature (a fresh batch). */
+        public Problem withCurvature(Curvature c) {
+            return new Problem(workload, net, x, examples, c, damping, depth);
+        }
 
         /** The in-process batch (forward and backward sweeps of every example, run once). */
         public ExampleBatch batch() {
@@ -95,6 +104,27 @@ public final class Workloads {
      */
     public static Problem anchorProxy(int batch) {
         return anchorWithInput("anchor-proxy", 24, batch);
+    }
+
+    /** anchor-hessian: the anchor with the exact Hessian instead of the GGN (softmax head: indefinite in general). */
+    public static Problem anchorHessian(int batch) {
+        return anchorWithInput("anchor-hessian", 768, batch).withCurvature(Curvature.HESSIAN);
+    }
+
+    /**
+     * default-direction: the problem of the default {@code newton-direction} run (no --model, --data): the built-in
+     * deep-narrow preset (input 16, dense tanh 16, 63 residual tanh 16, mse head; 65 stages) at {@code --init-seed 0},
+     * its curvature batch of 64 of the 4,096 teacher-student examples, chosen by the job's seeded sample (seed 0),
+     * Hessian, damping 1e-3. The right-hand side here is that batch's gradient (the job's is the full data's; the
+     * solve's cost does not depend on it).
+     */
+    public static Problem defaultDirection() {
+        Network net = DefaultProblem.network();
+        double[] teacher = net.initialParameters(DefaultProblem.TEACHER_SEED);
+        java.util.BitSet chosen = CurvatureSample.choose(DefaultProblem.EXAMPLES, DEFAULT_DIRECTION_BATCH, 0);
+        List<Example> ex = new ArrayList<>();
+        for (int i = chosen.nextSetBit(0); i >= 0; i = chosen.nextSetBit(i + 1)) ex.add(DefaultProblem.example(net, teacher, i));
+        return new Problem("default-direction", net, net.initialParameters(0), ex, Curvature.HESSIAN, 1e-3, net.stageCount());
     }
 
     /** Seven dense tanh layers of width 24 on the given input, softmax head with 10 classes, mixture data. */
