@@ -33,9 +33,20 @@ public final class SolveMemory {
     /**
      * The estimate when the gains are kept one {@code segment} of stages at a time (RiccatiSolver's
      * checkpointed sweep): the checkpoints (V, v entering the top of each segment, when segment < L) plus,
-     * at the worst stage l, the gains held above l in its segment and l's working set.
+     * at the worst stage l, the gains held above l in its segment and l's working set; every array at its
+     * exact size ({@link #estimateBytes(Network, long, int, long)} with no heap regions).
      */
     public static long estimateBytes(Network net, long batch, int segment) {
+        return estimateBytes(net, batch, segment, 0);
+    }
+
+    /**
+     * {@link #estimateBytes(Network, long, int)} with every array counted at its {@link #footprint} in a heap
+     * of {@code regionBytes} regions (0: exact sizes). The working set of stage l is also its blocks as the
+     * sweep reads them ({@link LayerStage}: A, P, their per-example factors and records, B a_l a_{l-1},
+     * B a_{l-1}^2 and B a_l^2 doubles).
+     */
+    public static long estimateBytes(Network net, long batch, int segment, long regionBytes) {
         int stages = net.stageCount();
         long checkpoints = 0;
         long held = 0;
@@ -48,39 +59,97 @@ public final class SolveMemory {
             boolean top = l == Math.min(stages, (l / segment + 1) * segment) - 1;
             if (top) {
                 held = 0;
-                if (segment < stages) checkpoints += nOut * nOut + nOut;
+                if (segment < stages) checkpoints += footprint(nOut * nOut, regionBytes) + footprint(nOut, regionBytes);
             }
-            long stateWork = nIn == 0 ? 0 : nIn * nIn + PANEL_COLUMNS_PER_UNIT * s.inputSize() * nOut + 3 * nIn * p;
+            long blocks = nIn == 0 ? 0 : footprint(batch * s.outputSize() * s.inputSize(), regionBytes)
+                    + footprint(batch * s.inputSize() * s.inputSize(), regionBytes);
+            blocks += 2 * footprint(batch * (long) s.units() * s.units(), regionBytes) + 4 * footprint(batch * (s.inputSize() + 1), regionBytes);
+            long stateWork = nIn == 0 ? 0 : footprint(nIn * nIn, regionBytes)
+                    + footprint(PANEL_COLUMNS_PER_UNIT * s.inputSize() * nOut, regionBytes) + 3 * footprint(nIn * p, regionBytes);
             long work;
             long keep;
             if (LayerStage.lowRank(s, batch)) {
                 long m = batch * s.units();
-                work = nOut * nOut + 2 * m * m + stateWork + (nIn == 0 ? 0 : nOut * p);
-                keep = 2 * m * m + (s.inputSize() + 1) * batch;
+                work = footprint(nOut * nOut, regionBytes) + 2 * footprint(m * m, regionBytes) + stateWork
+                        + (nIn == 0 ? 0 : footprint(nOut * p, regionBytes));
+                keep = 2 * footprint(m * m, regionBytes) + footprint((s.inputSize() + 1) * batch, regionBytes);
             } else {
-                work = nOut * nOut + stateWork + nOut * p + 3 * p * p;
-                keep = p * p;
+                work = footprint(nOut * nOut, regionBytes) + stateWork + footprint(nOut * p, regionBytes) + 3 * footprint(p * p, regionBytes);
+                keep = footprint(p * p, regionBytes);
             }
-            peak = Math.max(peak, held + work);
-            held += keep + nIn * p + p;
+            peak = Math.max(peak, held + work + blocks);
+            held += keep + (nIn == 0 ? 0 : footprint(nIn * p, regionBytes)) + footprint(p, regionBytes);
         }
-        return DOUBLE * (checkpoints + peak);
+        return checkpoints + peak;
     }
 
     /**
-     * Stages per segment of gains the solve should keep within {@link #HEAP_SHARE} of the heap: every
+     * G1's region size in a heap of maxHeapBytes (JDK 17 ergonomics: heap / 2048 rounded up to a power of two,
+     * within 1..32 MB), the unit in which {@link #footprint} counts large arrays.
+     */
+    public static long regionBytes(long maxHeapBytes) {
+        long target = Math.max(1L << 20, maxHeapBytes / 2048);
+        long region = Long.highestOneBit(target);
+        if (region < target) region <<= 1;
+        return Math.min(32L << 20, region);
+    }
+
+    /**
+     * Bytes a double[n] occupies in a heap of {@code regionBytes} regions (G1): {@code 8 n} for an array
+     * under half a region, else whole regions, {@code ceil(8 n / R) R} (a "humongous" array; 0: exact, 8 n).
+     */
+    public static long footprint(long doubles, long regionBytes) {
+        long bytes = DOUBLE * doubles;
+        if (regionBytes <= 0 || 2 * bytes < regionBytes) return bytes;
+        return (bytes + regionBytes - 1) / regionBytes * regionBytes;
+    }
+
+    /**
+     * Memory of the output-space GGN ({@link OutputSpaceGgn}) over a batch of B examples with K outputs
+     * (m = B K), in bytes: {@code 8 (max(forming, factored) + linearization + 4 n)}, where forming the Gram
+     * holds C0 (m^2), the pending stage terms (at most {@code TERM_BUDGET} doubles plus one stage's
+     * m (a_l + 1), and a B^2 S per stage), the adjoint stacks (3 m (a + 1)) and a panel of
+     * {@code PANEL} columns per core; factored it holds C0, the Cholesky factor, dsyevr's copy and
+     * eigenvectors (4 m^2) and its work (40 m); the linearization is every example's stage inputs and s'(u).
+     */
+    public static long outputSpaceBytes(Network net, long batch) {
+        long k = net.head().units();
+        long m = batch * k;
+        long stageTerms = 0;
+        long widest = 0;
+        long largestTerm = 0;
+        long linearization = 2 * batch * k * k;
+        for (int l = 0; l < net.stageCount(); l++) {
+            AffineStage s = net.stage(l);
+            stageTerms += m * (s.units() + 1);
+            largestTerm = Math.max(largestTerm, m * (s.units() + 1));
+            widest = Math.max(widest, Math.max(s.units(), s.inputSize()) + 1);
+            linearization += batch * (s.inputSize() + s.units());
+        }
+        long pending = Math.min(stageTerms, OutputSpaceGgn.TERM_BUDGET + largestTerm) + (long) net.stageCount() * batch * batch;
+        long forming = m * m + pending + 3 * m * widest
+                + (long) Runtime.getRuntime().availableProcessors() * OutputSpaceGgn.PANEL * m;
+        long factored = 4 * m * m + 40 * m;
+        return DOUBLE * (Math.max(forming, factored) + linearization + 4L * net.paramCount());
+    }
+
+    /**
+     * Stages per segment of gains the solve should keep within {@link #HEAP_SHARE} of the heap (arrays at
+     * their {@link #footprint} in its regions): every
      * stage (the stage count) when they fit, else the segment length near sqrt(L) with the smallest
      * estimate (the checkpoints grow like L / segment, the held gains like segment).
      */
     public static int segmentLength(Network net, long batch, long maxHeapBytes) {
         int stages = net.stageCount();
-        if (estimateBytes(net, batch) <= HEAP_SHARE * maxHeapBytes || stages <= 1) return Math.max(1, stages);
+        long region = regionBytes(maxHeapBytes);
+        long keepAll = estimateBytes(net, batch, stages, region);
+        if (keepAll <= HEAP_SHARE * maxHeapBytes || stages <= 1) return Math.max(1, stages);
         int root = (int) Math.ceil(Math.sqrt(stages));
         int best = stages;
-        long bestBytes = estimateBytes(net, batch);
+        long bestBytes = keepAll;
         for (int candidate : new int[] {root / 4, root / 2, root, 2 * root, 4 * root}) {
             if (candidate < 1 || candidate >= stages) continue;
-            long bytes = estimateBytes(net, batch, candidate);
+            long bytes = estimateBytes(net, batch, candidate, region);
             if (bytes < bestBytes) {
                 best = candidate;
                 bestBytes = bytes;
@@ -91,7 +160,9 @@ public final class SolveMemory {
 
     /**
      * The segment length the solve should use ({@link #segmentLength}); refuses (before any work) a solve
-     * whose estimate at that length exceeds {@link #HEAP_SHARE} of the maximum heap.
+     * whose estimate at that length, at exact array sizes, exceeds {@link #HEAP_SHARE} of the maximum heap.
+     * The jobs check with {@code org.hessinv.train.MemoryBudget}, which counts the arrays at their
+     * {@link #footprint} in the heap's regions and names the heap that works with each launcher.
      */
     public static int check(Network net, long batch, long maxHeapBytes) {
         int segment = segmentLength(net, batch, maxHeapBytes);

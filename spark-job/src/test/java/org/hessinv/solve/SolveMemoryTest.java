@@ -23,7 +23,11 @@ class SolveMemoryTest {
         long kept2 = 5 * 5 + 40 * 5 + 5;
         // stage 1, residual 4 -> 4: p = 20, no input state, output state 40: V 40^2, V Bs 40 x 20, 3 x 20^2
         long stage1 = 40 * 40 + 40 * 20 + 3 * 20 * 20;
-        assertEquals(8 * Math.max(stage2, kept2 + stage1), SolveMemory.estimateBytes(NET, b));
+        // and each stage's blocks as the sweep reads them: A (B a_l a_{l-1}) and P (B a_{l-1}^2) when it has a state,
+        // Lambda and the records' lambda (2 B units^2), the factors' Zt and the records' z, jac, cross (4 B (inputs + 1))
+        long blocks2 = 10 * 1 * 4 + 10 * 4 * 4 + 2 * 10 * 1 + 4 * 10 * 5;
+        long blocks1 = 2 * 10 * 4 * 4 + 4 * 10 * 5;
+        assertEquals(8 * Math.max(stage2 + blocks2, kept2 + stage1 + blocks1), SolveMemory.estimateBytes(NET, b));
     }
 
     @Test
