@@ -105,7 +105,10 @@ public final class RiccatiSolver {
         int firstIndefinite = 0;
         for (int l = stageCount - 1; l >= 0; l--) {
             int seg = l / replay.segment;
-            if (l == replay.top(seg) - 1 && replay.segment < stageCount) replay.checkpoints.put(seg, new CostToGo(c.hessian, c.gradient));
+            if (l == replay.top(seg) - 1 && replay.segment < stageCount) {
+                replay.checkpoints.put(seg, new CostToGo(c.hessian, c.gradient));
+                c.shared = true; // the checkpoint holds this V: it must not be written as the next stage's buffer
+            }
             StageGain g = backwardStep(stages.stage(l), l, c, delta, java.util.Arrays.copyOfRange(r, offsets[l], offsets[l + 1]), widePivot);
             SymmetricFactorization f = g.pivot();
             logAbsDet += f.logAbsDet();
@@ -118,14 +121,39 @@ public final class RiccatiSolver {
         return new RiccatiFactorization(offsets, gains, replay, logAbsDet, inertia, worst, firstIndefinite);
     }
 
-    /** The cost-to-go at a stage's output: V (B a_l square, null = zero before the first stage) and v. */
+    /**
+     * The cost-to-go at a stage's output: V (B a_l square, null = zero before the first stage) and v; and the
+     * scratch the sweep reuses from stage to stage, so that its largest arrays are allocated once rather than
+     * once a stage (a heap that has to find a fresh (B a)^2 block every stage between the kept gains fragments:
+     * G1 does not move arrays that large, and a 4 GB heap ran out at stage 36 of 65 with 2.2 GB in use).
+     */
     static final class CostToGo {
         double[] hessian;
         double[] gradient;
+        /** Whether V is also held elsewhere (a checkpoint, or given from outside): then it is never reused as scratch. */
+        boolean shared = true;
+        /** A V no longer needed, to hold the next stage's Qss (null: none yet). */
+        double[] spare;
+        /** The V A panel of {@link #stateHessian}, kept for the next stage. */
+        double[] panel;
 
         CostToGo(double[] hessian, double[] gradient) {
             this.hessian = hessian;
             this.gradient = gradient;
+        }
+
+        /** An array of n doubles to overwrite: the spare V when it has that length, else a new one. */
+        double[] takeSpare(int n) {
+            double[] out = spare != null && spare.length == n ? spare : new double[n];
+            spare = null;
+            return out;
+        }
+
+        /** Replaces V by next; the old V becomes the spare unless it is shared. */
+        void replaceHessian(double[] next) {
+            if (!shared && hessian != null) spare = hessian;
+            hessian = next;
+            shared = false;
         }
     }
 
@@ -181,6 +209,7 @@ public final class RiccatiSolver {
         if (c.hessian == null) {
             c.hessian = new double[nOut * nOut];
             c.gradient = new double[nOut];
+            c.shared = false;
         }
         double[] smallV = c.gradient;
         boolean capacitance = st.wide && widePivot == WidePivot.CAPACITANCE;
@@ -213,8 +242,7 @@ public final class RiccatiSolver {
         int nIn = st.stateIn();
         double[] qsd = stateControlCoupling(st, vb);
         vb = null;
-        double[] qss = stateHessian(st, c.hessian);
-        c.hessian = null;
+        double[] qss = stateHessian(st, c);
         double[] qs = new double[nIn];
         for (int i = 0; i < st.batch; i++) {
             Blas.gemv(true, st.aOut, st.aIn, 1.0, st.a, i * st.aOut * st.aIn, st.aOut, smallV, i * st.aOut, 0.0, qs, i * st.aIn);
@@ -223,7 +251,7 @@ public final class RiccatiSolver {
         Blas.gemv(false, nIn, p, -1.0, qsd, 0, nIn, k, 0, 1.0, qs, 0);
         // V <- Qss - Qsd Qdd^-1 Qsd^T; keeps K_l^T = Qsd Qdd^-1 (Qsd is consumed)
         double[] gainKt = eliminateControl(f, qsd, qss, nIn, p);
-        c.hessian = qss;
+        c.replaceHessian(qss);
         c.gradient = qs;
         return new StageGain(f, gainKt, k);
     }
@@ -306,15 +334,20 @@ public final class RiccatiSolver {
      * Qss = P + A^T V A, by panels of examples' columns j, computing only the block rows i >= j (Qss is
      * symmetric: only its lower triangle is valid on return): VA = V A (block columns, rows i >= j), then
      * A^T (VA) (block rows), then P on the diagonal blocks. A is block diagonal and never formed densely.
+     * V is c's; Qss and the panel are c's scratch when it has them at the right size (every entry of the
+     * lower triangle and of the panel rows read is written before it is read, so old contents do not matter).
      */
-    private static double[] stateHessian(LayerStage st, double[] bigV) {
+    private static double[] stateHessian(LayerStage st, CostToGo cost) {
+        double[] bigV = cost.hessian;
         int nOut = st.stateOut();
         int nIn = st.stateIn();
         int blockA = st.aOut * st.aIn;
-        double[] qss = new double[nIn * nIn];
+        double[] qss = cost.takeSpare(nIn * nIn);
         int panel = Math.min(st.batch, STATE_PANEL_EXAMPLES);
         // one extra column: netlib's bounds check on a row-offset block (see Blas) then never forces a copy
-        double[] va = new double[nOut * (panel * st.aIn + 1)];
+        int panelLength = nOut * (panel * st.aIn + 1);
+        double[] va = cost.panel != null && cost.panel.length == panelLength ? cost.panel : new double[panelLength];
+        cost.panel = va;
         for (int j0 = 0; j0 < st.batch; j0 += panel) {
             int j1 = Math.min(st.batch, j0 + panel);
             int row0 = j0 * st.aOut;
