@@ -85,6 +85,7 @@ public final class NewtonDirectionJob {
             // ("all" examples is checked by the pipeline once the number of examples is known)
             WoodburySolver.checkApplicable(net, o.curvatureBatch() == 0 ? 1 : Math.abs(o.curvatureBatch()));
         }
+        org.hessinv.train.MemoryBudget.of("newton-direction").require(net, Math.abs(o.curvatureBatch()), o.curvature(), o.solver());
         double[] rhs = null;
         if (!o.rhs().equals("gradient")) {
             rhs = Npy.read(Path.of(o.rhs()));

@@ -21,7 +21,6 @@ import org.hessinv.model.Network;
 import org.hessinv.solve.ResidualCertificate;
 import org.hessinv.solve.RiccatiSolution;
 import org.hessinv.solve.RiccatiSolver;
-import org.hessinv.solve.SolveMemory;
 import org.hessinv.solve.SweepProgress;
 import org.hessinv.solve.WoodburySolver;
 import scala.Tuple2;
@@ -76,6 +75,8 @@ public final class NewtonDirectionPipeline {
             throw new org.hessinv.model.InvalidInputException("--curvature-batch " + asked + " is larger than the data ("
                     + n + " examples); give --curvature-batch all or at most " + n);
         }
+        // the driver-memory check from the shapes, once the batch is known and before any pass over the data
+        int segment = org.hessinv.train.MemoryBudget.of("newton-direction").require(net, asked > 0 ? asked : n, q.curvature(), q.solver());
         timings.put("load", seconds(t0));
 
         // loss and gradient: F = (1/N) sum_i loss_i, g = dF/dx
@@ -104,8 +105,6 @@ public final class NewtonDirectionPipeline {
             bc = asked;
         }
         if (q.woodbury()) WoodburySolver.checkApplicable(net, bc);
-        // the stages per segment of gains kept at once: all of them unless the network is too deep to keep every K_l
-        int segment = SolveMemory.check(net, bc, Runtime.getRuntime().maxMemory());
         double wc = 1.0 / bc;
         Curvature curvature = q.curvature();
         int stages = net.stageCount();
