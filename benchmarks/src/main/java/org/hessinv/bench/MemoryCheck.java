@@ -166,7 +166,7 @@ public final class MemoryCheck implements Callable<Integer> {
         String[] f = result.split(",");
         double base = Double.parseDouble(f[1]), used = Double.parseDouble(f[2]), live = Double.parseDouble(f[3]);
         return head + String.format(Locale.ROOT, ",%s,%.3f,%.3f,%.3f,%.3f,%.3f,%s", f[0], base / 1e9, used / 1e9, live / 1e9,
-                (used - base) / estimate, (live - base) / estimate, f[4]);
+                used / estimate, live / estimate, f[4]);
     }
 
     private static boolean outputSpace(String route) {

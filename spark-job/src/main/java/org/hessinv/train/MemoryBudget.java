@@ -9,8 +9,8 @@ import org.hessinv.solve.SolveMemory;
 /**
  * The driver-memory check of the commands that solve exactly (newton-direction, train, influence, evidence),
  * from the model's shapes and the curvature batch alone, so that it runs before any data is read: the
- * route's estimate ({@link SolveMemory}, every array at its heap footprint in the driver's G1 regions) must
- * be at most {@link SolveMemory#HEAP_SHARE} of the driver heap. A refusal is one line naming the estimate,
+ * route's estimate ({@link SolveMemory}, every array at its heap footprint in the driver's G1 regions) plus
+ * {@link #FIXED_BYTES} must be at most {@link SolveMemory#HEAP_SHARE} of the driver heap. A refusal is one line naming the estimate,
  * the heap and its usable share, the heap that works with each launcher, and the largest batch that fits.
  *
  * @param command   the launcher in submit-scripts/ (newton-direction, train, influence, evidence)
@@ -52,11 +52,21 @@ public record MemoryBudget(String command, long heapBytes) {
         return CurvatureRoute.fromSpec(solver).resolve(net, batch, curvature) == CurvatureRoute.OUTPUT_SPACE;
     }
 
-    /** The estimate in a heap of heapBytes: Riccati at the checkpoint segment planned for that heap, or the output-space GGN. */
+    /**
+     * What the driver holds besides the solve, whatever the batch: the JVM's classes and the job's objects (Spark's
+     * driver, the batch's records). bench-memory: with less than this a 17 MB or 34 MB heap could not run the
+     * smallest output-space solves at all; the reported batch of 512 finished with 4 GB at 2.44 GB + this.
+     */
+    public static final long FIXED_BYTES = 128L << 20;
+
+    /**
+     * The need in a heap of heapBytes: {@link #FIXED_BYTES} plus the solve's estimate, Riccati at the checkpoint
+     * segment planned for that heap with its arrays at their footprint in that heap's regions, or the output-space GGN.
+     */
     public static long needBytes(Network net, long batch, boolean outputSpace, long heapBytes) {
         long region = SolveMemory.regionBytes(heapBytes);
-        if (outputSpace) return SolveMemory.outputSpaceBytes(net, batch);
-        return SolveMemory.estimateBytes(net, batch, SolveMemory.segmentLength(net, batch, heapBytes), region);
+        if (outputSpace) return FIXED_BYTES + SolveMemory.outputSpaceBytes(net, batch);
+        return FIXED_BYTES + SolveMemory.estimateBytes(net, batch, SolveMemory.segmentLength(net, batch, heapBytes), region);
     }
 
     /** The smallest heap, a multiple of {@code step} bytes, whose budget holds the estimate (the check accepts it). */

@@ -66,10 +66,10 @@ class MemoryBudgetTest {
     /** "all" (batch 0) is checked once counted; the count bounds the batch asked for. */
     @Test
     void allIsCheckedOnceTheExamplesAreCounted() {
-        MemoryBudget tiny = new MemoryBudget("train", 64L << 20);
+        MemoryBudget tiny = new MemoryBudget("train", 512L << 20);
         assertEquals(DEFAULT.stageCount(), tiny.require(DEFAULT, 0, Curvature.GGN, "riccati"), "nothing to check before the count");
         assertThrows(InvalidInputException.class, () -> tiny.requireCounted(DEFAULT, 0, 100_000, Curvature.GGN, "riccati"));
-        tiny.requireCounted(DEFAULT, 100_000, 8, Curvature.GGN, "riccati"); // 8 examples fit in 64 MB
+        tiny.requireCounted(DEFAULT, 100_000, 8, Curvature.GGN, "riccati"); // 8 examples fit in 512 MB
         // the optimizers that do not solve are not checked
         new MemoryBudget("train", 1L << 20).requireForOptimizer("lbfgs", DEFAULT, 4096, "ggn", "riccati");
         assertThrows(InvalidInputException.class, () -> new MemoryBudget("train", 1L << 20).requireForOptimizer("lm", DEFAULT, 4096, "ggn", "riccati"));
@@ -79,7 +79,7 @@ class MemoryBudgetTest {
     @Test
     void theOutputSpaceRouteIsCheckedWithItsOwnEstimate() {
         long need = MemoryBudget.needBytes(DIGITS, 512, true, 4 * GB);
-        assertEquals(SolveMemory.outputSpaceBytes(DIGITS, 512), need);
+        assertEquals(MemoryBudget.FIXED_BYTES + SolveMemory.outputSpaceBytes(DIGITS, 512), need);
         long m = 512 * 10;
         assertTrue(need >= 8 * 4 * m * m, "C0, its Cholesky factor, dsyevr's copy and the eigenvectors: " + need);
         long heap = MemoryBudget.smallestHeap(DIGITS, 512, true, 16L << 20);
