@@ -118,6 +118,15 @@ public final class SolveMemory {
      * eigenvectors (4 m^2) and its work (40 m); the linearization is every example's stage inputs and s'(u).
      */
     public static long outputSpaceBytes(Network net, long batch) {
+        return outputSpaceBytes(net, batch, 0);
+    }
+
+    /**
+     * {@link #outputSpaceBytes(Network, long)} with the large arrays at their {@link #footprint} in a heap of
+     * {@code regionBytes} regions: the m^2 matrices and the per-stage B^2 S of the pending terms (a deep network
+     * holds one per stage: tall depth 1024 at B = 256 holds 1024 of 512 KB, each a whole 1 MB region).
+     */
+    public static long outputSpaceBytes(Network net, long batch, long regionBytes) {
         long k = net.head().units();
         long m = batch * k;
         long stageTerms = 0;
@@ -131,11 +140,12 @@ public final class SolveMemory {
             widest = Math.max(widest, Math.max(s.units(), s.inputSize()) + 1);
             linearization += batch * (s.inputSize() + s.units());
         }
-        long pending = Math.min(stageTerms, OutputSpaceGgn.TERM_BUDGET + largestTerm) + (long) net.stageCount() * batch * batch;
-        long forming = m * m + pending + 3 * m * widest
-                + (long) Runtime.getRuntime().availableProcessors() * OutputSpaceGgn.PANEL * m;
-        long factored = 4 * m * m + 40 * m;
-        return DOUBLE * (Math.max(forming, factored) + linearization + 4L * net.paramCount());
+        long pending = DOUBLE * Math.min(stageTerms, OutputSpaceGgn.TERM_BUDGET + largestTerm)
+                + net.stageCount() * footprint(batch * batch, regionBytes);
+        long forming = footprint(m * m, regionBytes) + pending + DOUBLE * 3 * m * widest
+                + DOUBLE * Runtime.getRuntime().availableProcessors() * OutputSpaceGgn.PANEL * m;
+        long factored = 4 * footprint(m * m, regionBytes) + DOUBLE * 40 * m;
+        return Math.max(forming, factored) + DOUBLE * (linearization + 4L * net.paramCount());
     }
 
     /**

@@ -65,7 +65,7 @@ public record MemoryBudget(String command, long heapBytes) {
      */
     public static long needBytes(Network net, long batch, boolean outputSpace, long heapBytes) {
         long region = SolveMemory.regionBytes(heapBytes);
-        if (outputSpace) return FIXED_BYTES + SolveMemory.outputSpaceBytes(net, batch);
+        if (outputSpace) return FIXED_BYTES + SolveMemory.outputSpaceBytes(net, batch, region);
         return FIXED_BYTES + SolveMemory.estimateBytes(net, batch, SolveMemory.segmentLength(net, batch, heapBytes), region);
     }
 

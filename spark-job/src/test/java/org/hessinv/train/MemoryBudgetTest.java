@@ -79,7 +79,7 @@ class MemoryBudgetTest {
     @Test
     void theOutputSpaceRouteIsCheckedWithItsOwnEstimate() {
         long need = MemoryBudget.needBytes(DIGITS, 512, true, 4 * GB);
-        assertEquals(MemoryBudget.FIXED_BYTES + SolveMemory.outputSpaceBytes(DIGITS, 512), need);
+        assertEquals(MemoryBudget.FIXED_BYTES + SolveMemory.outputSpaceBytes(DIGITS, 512, SolveMemory.regionBytes(4 * GB)), need);
         long m = 512 * 10;
         assertTrue(need >= 8 * 4 * m * m, "C0, its Cholesky factor, dsyevr's copy and the eigenvectors: " + need);
         long heap = MemoryBudget.smallestHeap(DIGITS, 512, true, 16L << 20);
