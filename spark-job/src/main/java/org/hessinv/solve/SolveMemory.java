@@ -101,13 +101,20 @@ public final class SolveMemory {
 
     /**
      * Bytes a double[n] occupies in a heap of {@code regionBytes} regions (G1): {@code 8 n} for an array
-     * under half a region, else whole regions, {@code ceil(8 n / R) R} (a "humongous" array; 0: exact, 8 n).
+     * under half a region, else whole regions, {@code ceil((8 n + 16) / R) R} (a "humongous" array with its
+     * header; 0: exact, 8 n).
      */
     public static long footprint(long doubles, long regionBytes) {
         long bytes = DOUBLE * doubles;
-        if (regionBytes <= 0 || 2 * bytes < regionBytes) return bytes;
-        return (bytes + regionBytes - 1) / regionBytes * regionBytes;
+        if (regionBytes <= 0) return bytes;
+        // with its header (16 bytes): a double[2^18] is 2 MB + 16 bytes, two whole 2 MB regions
+        long object = bytes + ARRAY_HEADER;
+        if (2 * object < regionBytes) return bytes;
+        return (object + regionBytes - 1) / regionBytes * regionBytes;
     }
+
+    /** Bytes of a Java array's header (mark, class, length; 64-bit JVM, compressed class pointers). */
+    private static final long ARRAY_HEADER = 16;
 
     /**
      * Memory of the output-space GGN ({@link OutputSpaceGgn}) over a batch of B examples with K outputs
