@@ -103,6 +103,7 @@ public final class EvidenceJob implements Callable<Integer> {
         if (samples > 0 && test == null) throw new InvalidInputException("--samples needs --test TEST (the examples to predict)");
         if (samples == 0 && test != null) throw new InvalidInputException("--test needs --samples S (posterior samples for the predictive)");
         Network net = trained.network();
+        org.hessinv.train.MemoryBudget.of("evidence").require(net, batchSize, curv, solver);
         double[] x = trained.parameters(net);
         Standardization st = trained.standardization(net);
         try (AtomicOutputDir dir = AtomicOutputDir.open(Path.of(out), overwrite)) {
@@ -113,6 +114,7 @@ public final class EvidenceJob implements Callable<Integer> {
                 t.put("load", InfluenceJob.secs(start));
                 long t0 = System.nanoTime();
                 long nData = train.trainCount();
+                org.hessinv.train.MemoryBudget.of("evidence").requireCounted(net, batchSize, nData, curv, solver);
                 double meanLoss = ExamplePasses.loss(train.context(), train.train(), train.network(), x, nData);
                 List<Example> batch = TrainedModel.batch(train, batchSize, seed, spec.commandLine().getParseResult().hasMatchedOption("--curvature-batch"));
                 DampedCurvature c = TrainedModel.curvature(net, x, batch, curv, solver);

@@ -94,6 +94,7 @@ public final class InfluenceJob implements Callable<Integer> {
         Curvature curv = Curvature.fromSpec(curvature);
         org.hessinv.train.CurvatureRoute.fromSpec(solver);
         Network net = trained.network();
+        org.hessinv.train.MemoryBudget.of("influence").require(net, batchSize, curv, solver);
         double[] x = trained.parameters(net);
         Standardization st = trained.standardization(net);
         try (AtomicOutputDir dir = AtomicOutputDir.open(Path.of(out), overwrite)) {
@@ -101,6 +102,7 @@ public final class InfluenceJob implements Callable<Integer> {
             int parts = sparkOptions.partitionsOrZero();
             try (TrainingData train = TrainedModel.read(spark, net, data, trained.format, st, parts);
                  TrainingData tests = TrainedModel.read(spark, net, test, trained.format, st, parts)) {
+                org.hessinv.train.MemoryBudget.of("influence").requireCounted(net, batchSize, train.trainCount(), curv, solver);
                 Map<String, Double> t = new LinkedHashMap<>();
                 t.put("load", secs(start));
                 long t0 = System.nanoTime();

@@ -164,6 +164,8 @@ public final class NewtonDirectionJob implements Callable<Integer> {
             // batch on fewer examples, is checked by the pipeline once the number of examples is known)
             choice.resolve(net, batch == 0 ? 1 : Math.abs(batch), curv, damping, 1);
         }
+        // the memory the solve needs, from the shapes alone: refused before any data is read
+        org.hessinv.train.MemoryBudget.of("newton-direction").require(net, Math.abs(batch), curv, solver);
         double[] r = null;
         if (!rhs.equals("gradient")) {
             r = Npy.read(Path.of(rhs));

@@ -33,6 +33,7 @@ import org.hessinv.train.HessianFree;
 import org.hessinv.train.HistoryRow;
 import org.hessinv.train.Lbfgs;
 import org.hessinv.train.LevenbergMarquardt;
+import org.hessinv.train.MemoryBudget;
 import org.hessinv.train.Objective;
 import org.hessinv.train.Optimizer;
 import org.hessinv.train.TrainState;
@@ -122,6 +123,7 @@ public final class TrainJob implements Callable<Integer> {
         Network net = ModelSpec.parse(modelJson);
         double[] x0 = s0.params() != null ? Npy.read(Path.of(s0.params())) : net.initialParameters(s0.initSeed());
         net.validateParameters(x0);
+        MemoryBudget.of("train").requireForOptimizer(s0.optimizer(), net, s0.curvatureBatch(), s0.curvature(), s0.solver());
         SparkSession spark = given != null ? given : sparkOptions.session("hessinv train");
         // the partition count is part of the run (a resumed run reuses it: same partitions, same sums)
         TrainSettings s = s0.partitions() > 0 ? s0 : s0.withPartitions(spark.sparkContext().defaultParallelism());
@@ -152,6 +154,7 @@ public final class TrainJob implements Callable<Integer> {
         TrainSettings s = given;
         Curvature curv = Curvature.fromSpec(s.curvature());
         SparkObjective f = new SparkObjective(d, curv, s.curvatureBatch(), CurvatureRoute.fromSpec(s.solver()));
+        MemoryBudget.of("train").requireForOptimizer(s.optimizer(), net, f.batchSize(), s.curvature(), s.solver());
         RunFolder run;
         TrainState state;
         List<HistoryRow> history;

@@ -42,10 +42,10 @@ public final class CapacitanceStage extends FactoredStage {
      * The factors; the pivot's middle M (m^2, which becomes the capacitance) is counted with the factorization
      * it turns into ({@link CapacitanceFactorization#bytes(long, long, long)}), plus the factorization's scratch.
      */
-    static Bytes bytes(org.hessinv.model.AffineStage st, long batch) {
-        return new Bytes(StageFactors.bytes(batch, st.inputSize(), st.units()),
-                CapacitanceFactorization.workingBytes(st.units(), st.inputSize(), batch),
-                CapacitanceFactorization.bytes(st.units(), st.inputSize(), batch), false);
+    static Bytes bytes(org.hessinv.model.AffineStage st, long batch, org.hessinv.linalg.HeapFootprint fp) {
+        return new Bytes(StageFactors.bytes(batch, st.inputSize(), st.units(), fp),
+                CapacitanceFactorization.workingBytes(st.units(), st.inputSize(), batch, fp),
+                CapacitanceFactorization.bytes(st.units(), st.inputSize(), batch, fp), false);
     }
 
     @Override public long bytes() { return factors.bytes(); }

@@ -51,9 +51,9 @@ public final class DenseStage implements StageForm {
     @Override public StageForm densePivot() { return this; }
 
     /** Bs ((B a_l) x p_l) and S (p_l^2), the pivot formed densely. */
-    static Bytes bytes(org.hessinv.model.AffineStage st, long batch) {
+    static Bytes bytes(org.hessinv.model.AffineStage st, long batch, org.hessinv.linalg.HeapFootprint fp) {
         long p = st.paramCount();
-        return StageForm.withDensePivot(Double.BYTES * (batch * st.outputSize() * p + p * p), p);
+        return StageForm.withDensePivot(fp.doubles(batch * st.outputSize() * p) + fp.doubles(p * p), p, fp);
     }
 
     @Override public long bytes() { return Double.BYTES * ((long) bs.length + s.length); }

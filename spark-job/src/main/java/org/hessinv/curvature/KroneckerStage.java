@@ -28,9 +28,9 @@ public final class KroneckerStage extends FactoredStage {
     @Override public StageForm densePivot() { return this; }
 
     /** The factors and S (p_l^2), the pivot formed densely. */
-    static Bytes bytes(org.hessinv.model.AffineStage st, long batch) {
+    static Bytes bytes(org.hessinv.model.AffineStage st, long batch, org.hessinv.linalg.HeapFootprint fp) {
         long p = st.paramCount();
-        return StageForm.withDensePivot(StageFactors.bytes(batch, st.inputSize(), st.units()) + Double.BYTES * p * p, p);
+        return StageForm.withDensePivot(StageFactors.bytes(batch, st.inputSize(), st.units(), fp) + fp.doubles(p * p), p, fp);
     }
 
     @Override public long bytes() { return factors.bytes() + (long) Double.BYTES * s.length; }

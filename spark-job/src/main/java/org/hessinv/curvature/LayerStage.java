@@ -69,10 +69,13 @@ public final class LayerStage {
     public long bytes() { return Double.BYTES * ((long) a.length + pBlocks.length + r.length) + form.bytes(); }
 
     /** The bytes of A, P and R of stage st over B examples (none for the first stage). */
-    public static long stateBytes(AffineStage st, boolean hasState, long batch) {
+    public static long stateBytes(AffineStage st, boolean hasState, long batch) { return stateBytes(st, hasState, batch, org.hessinv.linalg.HeapFootprint.EXACT); }
+
+    /** {@link #stateBytes(AffineStage, boolean, long)} with each array at its footprint in the heap. */
+    public static long stateBytes(AffineStage st, boolean hasState, long batch, org.hessinv.linalg.HeapFootprint fp) {
         if (!hasState) return 0;
         long in = st.inputSize();
-        return Double.BYTES * batch * (st.outputSize() * in + in * in + in * st.paramCount());
+        return fp.doubles(batch * st.outputSize() * in) + fp.doubles(batch * in * in) + fp.doubles(batch * in * st.paramCount());
     }
 
     /**

@@ -61,8 +61,11 @@ public final class StageFactors {
     public long bytes() { return (long) Double.BYTES * ((long) zt.length + jac.length + (lambda == null ? 0 : lambda.length)); }
 
     /** The bytes of the factors of a stage with these dimensions, Lambda included (the Hessian's; the GGN's hidden layers have none). */
-    public static long bytes(long batch, long inputs, long units) {
-        return Double.BYTES * ((inputs + 1) * batch + batch * units + batch * units * units);
+    public static long bytes(long batch, long inputs, long units) { return bytes(batch, inputs, units, org.hessinv.linalg.HeapFootprint.EXACT); }
+
+    /** {@link #bytes(long, long, long)} with each array at its footprint in the heap. */
+    public static long bytes(long batch, long inputs, long units, org.hessinv.linalg.HeapFootprint fp) {
+        return fp.doubles((inputs + 1) * batch) + fp.doubles(batch * units) + fp.doubles(batch * units * units);
     }
 
     /** m = B units: the rank bound of S + Bs^T V Bs. */

@@ -63,10 +63,13 @@ public sealed interface StageForm permits DenseStage, FactoredStage {
     record Bytes(long stored, long pivotWorking, long pivotRetained, boolean pivotNeedsVBs) {}
 
     /** The {@link Bytes} of the form {@link #assemble} gives stage st over a batch of B examples. */
-    static Bytes bytes(AffineStage st, long batch) {
-        if (usesCapacitance(st, batch)) return CapacitanceStage.bytes(st, batch);
-        if (!st.isSquareParameterized()) return KroneckerStage.bytes(st, batch);
-        return DenseStage.bytes(st, batch);
+    static Bytes bytes(AffineStage st, long batch) { return bytes(st, batch, org.hessinv.linalg.HeapFootprint.EXACT); }
+
+    /** {@link #bytes(AffineStage, long)} with each array at its footprint in the heap. */
+    static Bytes bytes(AffineStage st, long batch, org.hessinv.linalg.HeapFootprint fp) {
+        if (usesCapacitance(st, batch)) return CapacitanceStage.bytes(st, batch, fp);
+        if (!st.isSquareParameterized()) return KroneckerStage.bytes(st, batch, fp);
+        return DenseStage.bytes(st, batch, fp);
     }
 
     /** A pivot formed by {@link #formPivot}, to be factorized. */
@@ -112,8 +115,8 @@ public sealed interface StageForm permits DenseStage, FactoredStage {
     }
 
     /** The pivot bytes of a form whose pivot is formed densely: Qdd (p^2) while it is factorized, then the factorization. */
-    static Bytes withDensePivot(long stored, long p) {
-        return new Bytes(stored, (long) Double.BYTES * p * p, org.hessinv.linalg.SymmetricFactorization.factorBytes(p), true);
+    static Bytes withDensePivot(long stored, long p, org.hessinv.linalg.HeapFootprint fp) {
+        return new Bytes(stored, fp.doubles(p * p), org.hessinv.linalg.SymmetricFactorization.factorBytes(p, fp), true);
     }
 
     /** Qdd = S + delta I + Bs^T (V Bs), formed densely from S and the product {@code addBtVb} (q += Bs^T VB). */

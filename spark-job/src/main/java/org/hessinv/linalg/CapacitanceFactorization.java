@@ -108,9 +108,12 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
      * The bytes the factorization of a pivot with these dimensions holds: Qz ((inputs + 1) x B), the capacitance
      * Cap (m x m) and its factorization ({@link SymmetricFactorization#factorBytes}).
      */
-    public static long bytes(long units, long inputs, long batch) {
+    public static long bytes(long units, long inputs, long batch) { return bytes(units, inputs, batch, HeapFootprint.EXACT); }
+
+    /** {@link #bytes(long, long, long)} with each array at its footprint in the heap. */
+    public static long bytes(long units, long inputs, long batch, HeapFootprint fp) {
         long m = units * batch;
-        return Double.BYTES * ((inputs + 1) * batch + m * m) + SymmetricFactorization.factorBytes(m);
+        return fp.doubles((inputs + 1) * batch) + fp.doubles(m * m) + SymmetricFactorization.factorBytes(m, fp);
     }
 
     /**
@@ -118,9 +121,12 @@ public final class CapacitanceFactorization implements SymmetricFactorization {
      * the middle it is given: tau (B), Rz (B x B), the product panel (m x B) and the norm's workspace (m);
      * LAPACK's QR workspaces (a few B columns) are not counted.
      */
-    public static long workingBytes(long units, long inputs, long batch) {
+    public static long workingBytes(long units, long inputs, long batch) { return workingBytes(units, inputs, batch, HeapFootprint.EXACT); }
+
+    /** {@link #workingBytes(long, long, long)} with each array at its footprint in the heap. */
+    public static long workingBytes(long units, long inputs, long batch, HeapFootprint fp) {
         long m = units * batch;
-        return Double.BYTES * (batch + batch * batch + m * batch + m);
+        return fp.doubles(batch) + fp.doubles(batch * batch) + fp.doubles(m * batch) + fp.doubles(m);
     }
 
     @Override public long bytes() { return Double.BYTES * ((long) qz.length + cap.length) + capF.bytes(); }

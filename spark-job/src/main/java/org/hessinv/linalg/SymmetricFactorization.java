@@ -46,7 +46,10 @@ public sealed interface SymmetricFactorization permits CholeskyFactorization, Bu
      * n x n factor (8 n^2), LAPACK's Bunch-Kaufman (8 n^2 + 4 n: its pivot indices) or the blocked Bunch-Kaufman
      * (the largest: L with a spare column 8 n (n + 1), D's diagonal and subdiagonal 16 n, the 2x2 marks n, the permutation 4 n).
      */
-    static long factorBytes(long n) { return Double.BYTES * n * (n + 1) + 2L * Double.BYTES * n + n + Integer.BYTES * n; }
+    static long factorBytes(long n) { return factorBytes(n, HeapFootprint.EXACT); }
+
+    /** {@link #factorBytes(long)} with each array at its footprint in the heap. */
+    static long factorBytes(long n, HeapFootprint fp) { return fp.doubles(n * (n + 1)) + 2 * fp.doubles(n) + n + fp.ints(n); }
 
     /** Whether Q was factorized as positive definite (Cholesky; a capacitance pivot whose capacitance was). */
     boolean isPositiveDefinite();

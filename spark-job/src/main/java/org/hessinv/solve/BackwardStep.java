@@ -37,10 +37,7 @@ final class BackwardStep {
     static StageGain step(LayerStage st, CostToGo c, double delta, double[] k, SweepOptions options) {
         StageForm form = form(st, options);
         int nOut = st.stateOut();
-        if (c.hessian == null) {
-            c.hessian = new double[nOut * nOut];
-            c.gradient = new double[nOut];
-        }
+        if (c.hessian == null) c.startZero(nOut);
         double[] smallV = c.gradient;
         // V Bs ((B a_l) x p_l): for Qsd, and for Qdd unless the form forms it from V alone
         double[] vb = st.hasState() || form.pivotNeedsVBs() ? form.vTimesBs(c.hessian) : null;
@@ -48,7 +45,7 @@ final class BackwardStep {
         StageForm.FormedPivot formed = form.formPivot(c.hessian, vb, delta);
         if (!st.hasState()) {
             vb = null;
-            c.hessian = null; // the first stage: V is not needed any more, free it before factorizing
+            c.dropHessian(); // the first stage: V is not needed any more, free it before factorizing
         }
         SymmetricFactorization f = factor(st, form, formed, delta);
         formed = null;
@@ -61,13 +58,12 @@ final class BackwardStep {
         }
         double[] qsd = stateControlCoupling(st, vb);
         vb = null;
-        double[] qss = stateHessian(st, c.hessian);
-        c.hessian = null;
+        double[] qss = stateHessian(st, c);
         // v <- A^T v - Qsd k_l
         c.gradient = stateGradient(st, smallV, qsd, k);
         // V <- Qss - Qsd Qdd^-1 Qsd^T; keeps K_l^T = Qsd Qdd^-1 (in Qsd's storage)
         f.schurComplement(qsd, st.stateIn(), qss);
-        c.hessian = qss;
+        c.replaceHessian(qss);
         return new StageGain(f, qsd, k);
     }
 
@@ -115,12 +111,17 @@ final class BackwardStep {
      * counted as if held at once (the step drops V and V Bs on the way; the slack is left to the garbage).
      */
     static long workingBytes(org.hessinv.model.AffineStage st, boolean hasState, long batch, StageForm.Bytes form) {
+        return workingBytes(st, hasState, batch, form, org.hessinv.linalg.HeapFootprint.EXACT);
+    }
+
+    /** {@link #workingBytes(org.hessinv.model.AffineStage, boolean, long, StageForm.Bytes)} with each array at its footprint in the heap. */
+    static long workingBytes(org.hessinv.model.AffineStage st, boolean hasState, long batch, StageForm.Bytes form, org.hessinv.linalg.HeapFootprint fp) {
         long nOut = batch * st.outputSize();
         long nIn = hasState ? batch * st.inputSize() : 0;
         long p = st.paramCount();
-        long doubles = hasState || form.pivotNeedsVBs() ? nOut * p : 0;
-        if (hasState) doubles += 2 * nIn * p + nIn * nIn + nOut * statePanelColumns(batch, st.inputSize()) + nIn;
-        return CostToGo.bytes(nOut) + Double.BYTES * doubles;
+        long bytes = hasState || form.pivotNeedsVBs() ? fp.doubles(nOut * p) : 0;
+        if (hasState) bytes += 2 * fp.doubles(nIn * p) + fp.doubles(nIn * nIn) + fp.doubles(nOut * statePanelColumns(batch, st.inputSize())) + fp.doubles(nIn);
+        return CostToGo.bytes(nOut, fp) + bytes;
     }
 
     /** Columns of the V A panel of {@link #stateHessian}: the panel's examples' a_{l-1} each, plus one. */
@@ -130,15 +131,18 @@ final class BackwardStep {
      * Qss = P + A^T V A, by panels of examples' columns j, computing only the block rows i >= j (Qss is
      * symmetric: only its lower triangle is valid on return): VA = V A (block columns, rows i >= j), then
      * A^T (VA) (block rows), then P on the diagonal blocks. A is block diagonal and never formed densely.
+     * V is c's; Qss and the panel are c's scratch when it has them at the right size (every entry of the lower
+     * triangle and of the panel rows read is written before it is read, so old contents do not matter).
      */
-    private static double[] stateHessian(LayerStage st, double[] bigV) {
+    private static double[] stateHessian(LayerStage st, CostToGo c) {
+        double[] bigV = c.hessian;
         int nOut = st.stateOut();
         int nIn = st.stateIn();
         int blockA = st.aOut * st.aIn;
-        double[] qss = new double[nIn * nIn];
+        double[] qss = c.takeSpare(nIn * nIn);
         int panel = Math.min(st.batch, STATE_PANEL_EXAMPLES);
         // one extra column: netlib's bounds check on a row-offset block (see Blas) then never forces a copy
-        double[] va = new double[Math.toIntExact(nOut * statePanelColumns(st.batch, st.aIn))];
+        double[] va = c.panel(Math.toIntExact(nOut * statePanelColumns(st.batch, st.aIn)));
         for (int j0 = 0; j0 < st.batch; j0 += panel) {
             int j1 = Math.min(st.batch, j0 + panel);
             int row0 = j0 * st.aOut;
@@ -154,9 +158,9 @@ final class BackwardStep {
         }
         int blockP = st.aIn * st.aIn;
         for (int i = 0; i < st.batch; i++) {
-            for (int c = 0; c < st.aIn; c++) {
-                int col = (i * st.aIn + c) * nIn + i * st.aIn;
-                for (int rr = 0; rr < st.aIn; rr++) qss[col + rr] += st.pBlocks[i * blockP + c * st.aIn + rr];
+            for (int col0 = 0; col0 < st.aIn; col0++) {
+                int col = (i * st.aIn + col0) * nIn + i * st.aIn;
+                for (int rr = 0; rr < st.aIn; rr++) qss[col + rr] += st.pBlocks[i * blockP + col0 * st.aIn + rr];
             }
         }
         return qss;

@@ -24,7 +24,6 @@ import org.hessinv.solve.CurvatureSystem;
 import org.hessinv.solve.DirectionSolution;
 import org.hessinv.solve.DirectionSolver;
 import org.hessinv.solve.RiccatiSolver;
-import org.hessinv.solve.SolveMemory;
 import org.hessinv.solve.SolverChoice;
 import org.hessinv.solve.SweepProgress;
 import scala.Tuple2;
@@ -78,6 +77,8 @@ public final class NewtonDirectionPipeline {
             throw new org.hessinv.model.InvalidInputException("--curvature-batch " + asked + " is larger than the data ("
                     + n + " examples); give --curvature-batch all or at most " + n);
         }
+        // the driver-memory check from the shapes, once the batch is known and before any pass over the data
+        int segment = org.hessinv.train.MemoryBudget.of("newton-direction").require(net, asked > 0 ? asked : n, q.curvature(), q.solver().specName());
         timings.put("load", seconds(t0));
 
         // loss and gradient: F = (1/N) sum_i loss_i, g = dF/dx
@@ -120,8 +121,6 @@ public final class NewtonDirectionPipeline {
             for (Tuple2<Long, Example> t : gathered) local.add(t._2());
             system = new CurvatureSystem.Examples(new ExampleBatch(net, q.x(), local, curvature));
         } else {
-            // the stages per segment of gains kept at once: all of them unless the network is too deep to keep every K_l
-            int segment = SolveMemory.check(net, bc, Runtime.getRuntime().maxMemory());
             int stages = net.stageCount();
             LayerRangePartitioner ranges = new LayerRangePartitioner(stages, Math.max(q.partitions(), 1));
             layerBatches = batch.flatMapToPair(t -> {

@@ -29,6 +29,7 @@ public final class RiccatiCurvature implements DampedCurvature {
 
     private RiccatiFactorization factorization(double lambda) {
         if (factorization == null || Double.compare(lambda, factoredLambda) != 0) {
+            factorization = null; // the old gains go before the new sweep: one sweep's worth of memory, as estimated
             factorization = RiccatiSolver.backwardSweep(batch, lambda, new double[dimension()], SweepProgress.NONE);
             factoredLambda = lambda;
         }

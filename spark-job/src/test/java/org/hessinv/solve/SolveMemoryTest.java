@@ -102,7 +102,7 @@ class SolveMemoryTest {
         SolveMemory.check(NET, 1000, (long) (need / SolveMemory.HEAP_SHARE) + 1);
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> SolveMemory.check(NET, 1000, need));
         assertTrue(e.getMessage().contains("--curvature-batch") && e.getMessage().contains("driver-memory"), e.getMessage());
-        assertTrue(e.getMessage().contains("HESSINV_DRIVER_MEMORY=") && e.getMessage().contains("70%"), "names the setting that works and the rule: " + e.getMessage());
+        assertTrue(e.getMessage().contains("HESSINV_DRIVER_MEMORY=") && e.getMessage().contains(String.format(java.util.Locale.ROOT, "%.0f%%", 100 * SolveMemory.HEAP_SHARE)), "names the setting that works and the rule: " + e.getMessage());
     }
 
     /** The anchor (768 -> 7 x dense(24, tanh) -> softmax(10)): its first layer (p = 18456, a capacitance stage) must not be counted at p^2. */
