@@ -158,7 +158,7 @@ public final class SolveMemory {
         int segment = segmentLength(net, batch, maxHeapBytes);
         long need = estimateBytes(net, batch, segment);
         if (need > HEAP_SHARE * maxHeapBytes) {
-            // the heap a solve of `need` bytes asks for under the 70% rule, rounded up to whole GB
+            // the heap a solve of `need` bytes asks for under the HEAP_SHARE rule, rounded up to whole GB
             long gb = (long) Math.ceil(need / HEAP_SHARE / 1e9);
             throw new InvalidInputException(String.format(java.util.Locale.ROOT,
                     "the solve needs about %.1f GB of driver memory for a curvature batch of %d, more than the %.0f%% of the %.1f GB driver "
