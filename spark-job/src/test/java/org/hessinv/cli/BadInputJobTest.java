@@ -94,7 +94,10 @@ class BadInputJobTest {
     /** One run: exit code, stdout and stderr, and the WARN/ERROR log events emitted meanwhile. */
     record Run(int code, String stdout, String stderr, List<LogEvent> logged) {}
 
-    static synchronized Run job(String... args) {
+    static Run job(String... args) { return run(spark, args); }
+
+    /** The job in-process with {@code session} (null: as a command line runs it), its output and the log events captured. */
+    private static synchronized Run run(SparkSession session, String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -103,7 +106,7 @@ class BadInputJobTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            int code = NewtonDirectionJob.run(args, spark);
+            int code = NewtonDirectionJob.run(args, session);
             return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), new ArrayList<>(LOGGED));
         } finally {
             System.setOut(oldOut);
@@ -311,22 +314,7 @@ class BadInputJobTest {
     }
 
     /** The job as a command line runs it (it would make its own session; the master check refuses before that). */
-    private static synchronized Run runWithoutSession(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        LOGGED.clear();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = NewtonDirectionJob.run(args, null);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), new ArrayList<>(LOGGED));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    private static Run runWithoutSession(String... args) { return run(null, args); }
 
     // ---- --out
 
